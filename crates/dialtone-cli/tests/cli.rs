@@ -1,0 +1,46 @@
+//! The `dialtone` binary, run as a person or a script would.
+
+use std::process::Command;
+
+fn dialtone() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dialtone"));
+    cmd.env_remove("DIALTONE_DATA_DIR");
+    cmd
+}
+
+#[test]
+fn help_names_the_data_dir_option() {
+    let out = dialtone().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Usage: dialtone"), "{text}");
+    assert!(text.contains("--data-dir <DIR>"), "{text}");
+    assert!(text.contains("DIALTONE_DATA_DIR"), "{text}");
+}
+
+#[test]
+fn data_dir_flag_moves_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dialtone().args(["--data-dir"]).arg(dir.path()).args(["info", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["data_dir"], dir.path().to_str().unwrap());
+    assert_eq!(info["log_dir"], dir.path().join("logs").to_str().unwrap());
+    assert!(dir.path().join("logs").is_dir(), "the CLI logs into the data dir");
+}
+
+#[test]
+fn data_dir_env_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dialtone().env("DIALTONE_DATA_DIR", dir.path()).args(["info", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["config_dir"], dir.path().to_str().unwrap());
+}
+
+#[test]
+fn unknown_command_fails_with_a_message() {
+    let out = dialtone().arg("dial-everyone").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand"));
+}

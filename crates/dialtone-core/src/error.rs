@@ -1,0 +1,84 @@
+//! The one error type of Dialtone.
+//!
+//! It crosses into the web view as `{"code": "...", "message": "..."}`: `code` is a
+//! stable, machine-readable name the UI can branch on, and `message` is a sentence in
+//! plain words for the person, which never carries a secret (see [`crate::redact`]).
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as a stable name the UI and scripts can match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The person gave something we cannot use; the message says what and why.
+    InvalidInput,
+    /// A settings file exists but cannot be read as settings; it was left untouched.
+    SettingsInvalid,
+    /// Reading or writing a file or folder failed.
+    Io,
+    /// A bug on our side; the message says what we were doing.
+    Internal,
+}
+
+/// An error with a stable code and a message for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+// Named AppError in TypeScript, where `Error` is the built-in class.
+#[cfg_attr(feature = "specta", specta(rename = "AppError"))]
+#[error("{message}")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// Results throughout the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    /// An I/O failure, with what we were doing and where, for the person to act on.
+    pub fn io(doing: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
+        Self::new(ErrorCode::Io, format!("Could not {doing} {}: {err}", path.display()))
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_ipc_as_code_and_message() {
+        let err = Error::invalid_input("“12” is too short to be a phone number.");
+        assert_eq!(
+            serde_json::to_string(&err).unwrap(),
+            r#"{"code":"invalid_input","message":"“12” is too short to be a phone number."}"#
+        );
+    }
+
+    #[test]
+    fn every_code_has_a_snake_case_name() {
+        let names: Vec<String> =
+            [ErrorCode::InvalidInput, ErrorCode::SettingsInvalid, ErrorCode::Io, ErrorCode::Internal]
+                .iter()
+                .map(|c| serde_json::to_string(c).unwrap())
+                .collect();
+        assert_eq!(names, [r#""invalid_input""#, r#""settings_invalid""#, r#""io""#, r#""internal""#]);
+    }
+
+    #[test]
+    fn displays_as_its_message() {
+        assert_eq!(Error::internal("boom").to_string(), "boom");
+    }
+}

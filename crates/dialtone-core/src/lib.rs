@@ -1,0 +1,24 @@
+//! Dialtone's core: everything the softphone does that needs no window.
+//!
+//! The desktop shell (`src-tauri`) and the `dialtone` command are both thin: they
+//! parse what the person gave them, call one function here, and present the result.
+//! Keeping the work here means it builds and tests without a web view.
+//!
+//! Modules, one job each:
+//! - [`error`]: the one error type, which crosses into the UI as `{code, message}`.
+//! - [`paths`]: where settings, data and logs live (`--data-dir` moves them all).
+//! - [`logging`]: tracing to the terminal and to a rotating file.
+//! - [`redact`]: keeping secrets out of logs, errors and anything shown.
+//! - [`settings`]: the person's preferences, a TOML file written atomically.
+
+pub mod error;
+pub mod logging;
+pub mod paths;
+pub mod redact;
+pub mod settings;
+
+pub use error::{Error, ErrorCode, Result};
+pub use paths::Paths;
+
+/// Dialtone's version, as the crates were built.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

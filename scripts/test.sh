@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Dialtone's whole test suite, installing whatever it needs first.
+# Safe to run again: installs are skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+scripts/install-deps.sh --test
+
+step "UI: type check and unit tests"
+(cd ui && npm run --silent check && npm test --silent)
+
+step "UI: build"
+(cd ui && npm run --silent build)
+
+step "Rust: formatting"
+cargo fmt --all --check
+
+step "Rust: unit, integration and binding tests"
+cargo test --locked
+
+step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"
+cargo build --locked -p dialtone-app
+xvfb-run -a -s "-screen 0 1280x800x24" \
+  dbus-run-session -- cargo test --locked -p dialtone-e2e -- --test-threads=1
+
+echo
+echo "All tests passed. Screenshots of the window: artifacts/e2e/"

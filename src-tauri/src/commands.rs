@@ -1,0 +1,122 @@
+//! The commands the web view calls. Each one forwards to `dialtone-core`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dialtone_core::settings::{Appearance, Settings};
+use dialtone_core::{Error, Paths, VERSION};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::AppState;
+
+/// The version and the folders in use, for the About box and for bug reports.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub config_dir: String,
+    pub data_dir: String,
+    pub log_dir: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    let paths = &state.paths;
+    AppInfo {
+        version: VERSION.to_owned(),
+        config_dir: paths.config_dir.display().to_string(),
+        data_dir: paths.data_dir.display().to_string(),
+        log_dir: paths.log_dir.display().to_string(),
+    }
+}
+
+/// Set by the measurement script: print when the first frame is ready, then quit.
+pub const EXIT_AFTER_READY_ENV: &str = "DIALTONE_EXIT_AFTER_READY";
+
+static READY: AtomicBool = AtomicBool::new(false);
+
+/// The UI calls this once its first frame is painted and takes input.
+#[tauri::command]
+#[specta::specta]
+pub fn frontend_ready(app: AppHandle, state: State<'_, AppState>) {
+    if READY.swap(true, Ordering::SeqCst) {
+        return; // a reload of the page is not a launch
+    }
+    let elapsed = state.started.elapsed();
+    tracing::info!(ms = elapsed.as_millis() as u64, "first interactive frame");
+    if std::env::var_os(EXIT_AFTER_READY_ENV).is_some() {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        println!("first-frame-unix-ms={} in-process-ms={}", now.as_millis(), elapsed.as_millis());
+        app.exit(0);
+    }
+}
+
+/// The settings as the UI sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub appearance: Appearance,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, Error> {
+    load_settings_view(&state.paths)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_appearance(state: State<'_, AppState>, appearance: Appearance) -> Result<SettingsView, Error> {
+    store_appearance(&state.paths, appearance)
+}
+
+fn load_settings_view(paths: &Paths) -> Result<SettingsView, Error> {
+    let settings = Settings::load(&paths.settings_file())?;
+    Ok(SettingsView { appearance: settings.appearance })
+}
+
+fn store_appearance(paths: &Paths, appearance: Appearance) -> Result<SettingsView, Error> {
+    let path = paths.settings_file();
+    let mut settings = Settings::load(&path)?;
+    settings.appearance = appearance;
+    settings.save(&path)?;
+    tracing::info!(?appearance, "appearance changed");
+    Ok(SettingsView { appearance })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appearance_is_stored_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        assert_eq!(load_settings_view(&paths).unwrap().appearance, Appearance::System);
+        store_appearance(&paths, Appearance::Dark).unwrap();
+        assert_eq!(load_settings_view(&paths).unwrap().appearance, Appearance::Dark);
+    }
+
+    /// The exact JSON the web view receives when a command fails.
+    #[test]
+    fn a_failed_command_reaches_the_ui_as_code_and_message() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("settings.toml"), "appearance = 7\n").unwrap();
+        let err = load_settings_view(&Paths::under(dir.path())).unwrap_err();
+        // Tauri turns a command's Err into the IPC error through serde; this is that path.
+        let ipc = tauri::ipc::InvokeError::from(err);
+        let file = dir.path().join("settings.toml");
+        assert_eq!(
+            ipc.0,
+            serde_json::json!({
+                "code": "settings_invalid",
+                "message": format!(
+                    "The settings file {} could not be read, so it was left as it is. Fix or remove it: appearance is 7; it must be \"system\", \"light\" or \"dark\", in quotes",
+                    file.display()
+                ),
+            })
+        );
+    }
+}

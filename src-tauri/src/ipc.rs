@@ -1,0 +1,44 @@
+//! The list of commands the web view may call, and the TypeScript generated from it.
+
+use specta_typescript::Typescript;
+use tauri_specta::{Builder, collect_commands};
+
+use crate::commands;
+
+/// Where the generated bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
+
+/// Every command, once. New commands are added here and in `build.rs`'s manifest.
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new().commands(collect_commands![
+        commands::app_info,
+        commands::frontend_ready,
+        commands::get_settings,
+        commands::set_appearance,
+    ])
+}
+
+/// The TypeScript bindings as they should be now.
+pub fn bindings() -> String {
+    builder()
+        .export_str(Typescript::default().header("// Generated from the Rust commands by `scripts/gen-bindings.sh`. Do not edit.\n// @ts-nocheck: the generator emits helpers this app does not use yet.\n"))
+        .expect("the command types can be expressed in TypeScript")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fails when a command changed and `ui/src/lib/bindings.ts` was not regenerated.
+    /// `DIALTONE_UPDATE_BINDINGS=1 cargo test -p dialtone-app bindings` rewrites it.
+    #[test]
+    fn bindings_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        let fresh = bindings();
+        if std::env::var_os("DIALTONE_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == fresh, "{} is stale: run scripts/gen-bindings.sh and commit the result", path.display());
+    }
+}

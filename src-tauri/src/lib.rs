@@ -1,0 +1,62 @@
+//! Dialtone's desktop shell: the Tauri window, its commands and events.
+//!
+//! The shell is thin on purpose. Each command in [`commands`] takes typed input, calls
+//! one function of `dialtone-core`, and returns a typed result; errors cross into the
+//! web view as `{code, message}`. [`ipc::builder`] lists every command once: it serves
+//! the invoke handler and generates the TypeScript bindings in `ui/src/lib/bindings.ts`
+//! (a test fails when that file is stale).
+
+pub mod commands;
+pub mod ipc;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Parser;
+use dialtone_core::logging::{self, LogConfig};
+use dialtone_core::paths::DATA_DIR_ENV;
+use dialtone_core::{Paths, VERSION};
+
+/// Command line of the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "dialtone-app", version, about = "Dialtone, the desktop softphone")]
+struct Args {
+    /// Keep settings, contacts, history and logs in DIR instead of the OS's own folders.
+    #[arg(long, value_name = "DIR", env = DATA_DIR_ENV)]
+    data_dir: Option<PathBuf>,
+}
+
+/// What every command can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub paths: Paths,
+    /// When the process began, for the launch-to-first-frame figure.
+    pub started: Instant,
+}
+
+/// Starts the app: parses arguments, sets up logging, opens the window.
+pub fn run() {
+    let started = Instant::now();
+    let args = Args::parse();
+    let paths = match Paths::resolve(args.data_dir.as_deref()) {
+        Ok(paths) => paths,
+        Err(err) => {
+            eprintln!("dialtone-app: {err}");
+            std::process::exit(1);
+        }
+    };
+    let _log =
+        logging::init(LogConfig { log_dir: &paths.log_dir, file_prefix: "dialtone-app", terminal_default: "info" });
+    tracing::info!(version = VERSION, data_dir = %paths.data_dir.display(), "starting Dialtone");
+
+    let ipc = ipc::builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(ipc.invoke_handler())
+        .manage(AppState { paths, started })
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        tracing::error!("the window could not be opened: {err}");
+        eprintln!("dialtone-app: the window could not be opened: {err}");
+        std::process::exit(1);
+    }
+}

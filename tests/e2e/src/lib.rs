@@ -1,0 +1,181 @@
+//! Harness for the end-to-end suite: the real Dialtone window, driven by WebDriver.
+//!
+//! [`App::launch`] starts `tauri-driver` on free ports with a fresh data folder, opens
+//! a WebDriver session on the debug build of the app, and tears everything down on
+//! drop. The tests need a display (`xvfb-run`), `tauri-driver` and `WebKitWebDriver`
+//! on the PATH, and the app built; `scripts/test.sh` provides all of them.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+/// The repository's root folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+}
+
+/// Where tests leave screenshots for people to look at (`artifacts/e2e/`).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = workspace_root().join("artifacts/e2e");
+    std::fs::create_dir_all(&dir).expect("create artifacts/e2e");
+    dir
+}
+
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("DIALTONE_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/dialtone-app"));
+    assert!(path.exists(), "{} is missing: build it first with `cargo build -p dialtone-app`", path.display());
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free local port").port()
+}
+
+/// A running app under WebDriver, with its own data folder.
+#[derive(Debug)]
+pub struct App {
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+    driver: Child,
+}
+
+impl App {
+    /// Starts tauri-driver and opens the app's window in a new session.
+    pub async fn launch() -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the suite under xvfb-run (scripts/test.sh does)"
+        );
+        let data_dir = tempfile::tempdir().expect("temporary data folder");
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DIALTONE_DATA_DIR", data_dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("tauri-driver runs (cargo install tauri-driver --locked; scripts/install-deps.sh --test does)");
+        wait_for_port(port, Duration::from_secs(20));
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": app_binary() }));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session on the app");
+        App { client, data_dir, driver }
+    }
+
+    /// The element with `data-testid`, waiting up to ten seconds for it to appear.
+    pub async fn testid(&self, id: &str) -> Element {
+        let selector = format!(r#"[data-testid="{id}"]"#);
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(&selector))
+            .await
+            .unwrap_or_else(|err| panic!("no element {selector} in the window: {err}"))
+    }
+
+    /// Clicks through a script: WebKitWebDriver's native click misses some elements.
+    pub async fn click(&self, id: &str) {
+        let element = self.testid(id).await;
+        self.client
+            .execute("arguments[0].click()", vec![serde_json::to_value(&element).expect("element to json")])
+            .await
+            .unwrap_or_else(|err| panic!("click on {id}: {err}"));
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|err| panic!("script failed: {script}: {err}"))
+    }
+
+    /// Waits until `script` returns `expected`, failing with the last value after five seconds.
+    pub async fn eval_until(&self, script: &str, expected: Value) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let value = self.eval(script).await;
+            if value == expected {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{script} returned {value}, expected {expected}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a PNG of the window to `artifacts/e2e/NAME.png` and returns its pixels' summary.
+    pub async fn screenshot(&self, name: &str) -> Screenshot {
+        let bytes = self.client.screenshot().await.expect("window screenshot");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, &bytes).expect("write screenshot");
+        Screenshot::decode(&bytes, path)
+    }
+
+    /// Ends the session and the driver (the app closes with the session).
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+fn wait_for_port(port: u16, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// What a screenshot shows, in numbers a test can check.
+#[derive(Debug)]
+pub struct Screenshot {
+    pub path: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    /// How many different colours appear: a blank or failed render has one or two.
+    pub distinct_colours: usize,
+    /// Mean brightness, 0 (black) to 255 (white): tells a dark theme from a light one.
+    pub mean_luma: f64,
+}
+
+impl Screenshot {
+    fn decode(bytes: &[u8], path: PathBuf) -> Screenshot {
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().expect("screenshot is a PNG");
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let frame = reader.next_frame(&mut buf).expect("PNG frame");
+        let channels = frame.color_type.samples();
+        let pixels = &buf[..frame.buffer_size()];
+        let mut colours = std::collections::HashSet::new();
+        let mut luma_sum = 0.0;
+        let mut count = 0usize;
+        for px in pixels.chunks_exact(channels) {
+            let (r, g, b) = if channels >= 3 { (px[0], px[1], px[2]) } else { (px[0], px[0], px[0]) };
+            colours.insert((r, g, b));
+            luma_sum += 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
+            count += 1;
+        }
+        Screenshot {
+            path,
+            width: frame.width,
+            height: frame.height,
+            distinct_colours: colours.len(),
+            mean_luma: luma_sum / count.max(1) as f64,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The real window: it renders the frame, navigates, follows the theme, and talks to
+//! the Rust side through the generated bindings.
+
+use dialtone_e2e::App;
+use serde_json::json;
+
+const SCREENS: [(&str, &str); 4] =
+    [("dialpad", "Dialpad"), ("contacts", "Contacts"), ("history", "History"), ("settings", "Settings")];
+
+#[tokio::test]
+async fn frame_renders_and_navigates() {
+    let app = App::launch().await;
+
+    app.testid("app-frame").await;
+    assert_eq!(app.eval("return typeof window.__TAURI_INTERNALS__").await, json!("object"));
+    // The stylesheet loaded under the CSP: the frame is laid out as a grid, not a plain block.
+    assert_eq!(
+        app.eval("return getComputedStyle(document.querySelector('[data-testid=app-frame]')).display").await,
+        json!("grid")
+    );
+
+    let shot = app.screenshot("dialpad").await;
+    assert!(shot.width >= 360 && shot.height >= 360, "{shot:?}");
+    assert!(shot.distinct_colours > 50, "the window looks blank: {shot:?}");
+
+    for (id, label) in SCREENS {
+        app.click(&format!("nav-{id}")).await;
+        app.eval_until("return document.querySelector('[data-testid=screen-title]').textContent.trim()", json!(label))
+            .await;
+        let current = app.testid(&format!("nav-{id}")).await.attr("aria-current").await.unwrap();
+        assert_eq!(current.as_deref(), Some("page"), "{id} is marked as the current screen");
+        app.eval_until("return location.hash", json!(format!("#{id}"))).await;
+    }
+    app.screenshot("settings").await;
+
+    // The dialpad's keys type into the number field.
+    app.click("nav-dialpad").await;
+    for digit in ["4", "1", "5"] {
+        app.click(&format!("key-{digit}")).await;
+    }
+    app.eval_until("return document.querySelector('[data-testid=dial-number]').value", json!("415")).await;
+
+    app.close().await;
+}
+
+#[tokio::test]
+async fn rust_side_answers_through_the_bindings_and_theme_persists() {
+    let app = App::launch().await;
+    app.click("nav-settings").await;
+
+    // appInfo came from Rust: the version and the data folder the driver gave the app.
+    let version = app.testid("app-version").await.text().await.unwrap();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    let data_dir = app.data_dir.path().display().to_string();
+    let page = app.eval("return document.body.innerText").await;
+    assert!(page.as_str().unwrap().contains(&data_dir), "About shows the data folder {data_dir}: {page}");
+
+    // Under Xvfb the OS has no dark preference: "system" means light.
+    app.eval_until("return document.documentElement.dataset.theme", json!("light")).await;
+    let light = app.screenshot("settings-light").await;
+
+    app.click("appearance-dark").await;
+    app.eval_until("return document.documentElement.dataset.theme", json!("dark")).await;
+    let dark = app.screenshot("settings-dark").await;
+    assert!(dark.mean_luma + 60.0 < light.mean_luma, "dark theme is darker: {light:?} vs {dark:?}");
+
+    // The choice went through set_appearance into the settings file.
+    let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).expect("settings.toml written");
+    assert!(settings.contains("appearance = \"dark\""), "{settings}");
+
+    // The log file is in the data folder's logs/ and recorded the launch.
+    let logs: String = std::fs::read_dir(app.data_dir.path().join("logs"))
+        .expect("logs folder")
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(logs.contains("starting Dialtone"), "{logs}");
+
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_broken_settings_file_is_reported_not_overwritten() {
+    // The settings file exists before launch, so the harness's data folder is filled first.
+    let app = App::launch().await;
+    let path = app.data_dir.path().join("settings.toml");
+    std::fs::write(&path, "appearance = [\n").unwrap();
+    app.eval("location.reload()").await;
+    app.click("nav-settings").await;
+    let message = app.testid("settings-error").await.text().await.unwrap();
+    assert!(message.contains("could not be read") && message.contains("settings.toml"), "{message}");
+    // Choosing a theme now fails too, and the person's file is still there as it was.
+    app.click("appearance-dark").await;
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "appearance = [\n");
+    app.close().await;
+}
