@@ -46,5 +46,8 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
   echo "==> installing UI packages"
-  (cd "$root/ui" && npm ci --no-audit --no-fund)
+  # Not `npm ci`: the npm here (11.x) records only this platform's optional packages
+  # (rollup's native builds) in the lock and then rejects that same lock in `npm ci`.
+  # `npm install --no-save` installs the locked versions and leaves the lock untouched.
+  (cd "$root/ui" && npm install --no-save --no-audit --no-fund)
 fi

@@ -44,14 +44,18 @@ tree() {  # the app and every descendant
   local p=$1; echo "$p"
   for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
 }
-total_pss=0; total_rss=0
+total_pss=0; total_rss=0; total_anon=0
 for p in $(tree "$pid"); do
   [ -r /proc/"$p"/smaps_rollup ] || continue
   name=$(cat /proc/"$p"/comm)
   pss=$(awk '/^Pss:/ { print $2 }' /proc/"$p"/smaps_rollup)
   rss=$(awk '/^Rss:/ { print $2 }' /proc/"$p"/smaps_rollup)
+  anon=$(awk '/^Pss_Anon:/ { print $2 }' /proc/"$p"/smaps_rollup)
+  total_anon=$((total_anon + ${anon:-0}))
   awk -v n="$name" -v p="$p" -v s="$pss" -v r="$rss" 'BEGIN { printf "  %-22s pid %-7s PSS %6.1f MB  RSS %6.1f MB\n", n, p, s/1024, r/1024 }'
   total_pss=$((total_pss + pss)); total_rss=$((total_rss + rss))
 done
-awk -v s="$total_pss" -v r="$total_rss" 'BEGIN { printf "total: PSS %.1f MB, RSS %.1f MB\n", s/1024, r/1024 }'
+awk -v s="$total_pss" -v r="$total_rss" -v a="$total_anon" 'BEGIN {
+  printf "total: PSS %.1f MB, RSS %.1f MB\n", s/1024, r/1024
+  printf "  of the PSS: %.1f MB is the processes own memory (heap, JS), %.1f MB mapped code and files (mostly WebKitGTK libraries)\n", a/1024, (s-a)/1024 }'
 kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -48,11 +48,17 @@ pub struct App {
 impl App {
     /// Starts tauri-driver and opens the app's window in a new session.
     pub async fn launch() -> App {
+        App::launch_with(|_| {}).await
+    }
+
+    /// Like [`App::launch`], with `prepare` filling the data folder before the app starts.
+    pub async fn launch_with(prepare: impl FnOnce(&Path)) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the suite under xvfb-run (scripts/test.sh does)"
         );
         let data_dir = tempfile::tempdir().expect("temporary data folder");
+        prepare(data_dir.path());
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])

@@ -80,16 +80,14 @@ async fn rust_side_answers_through_the_bindings_and_theme_persists() {
 
 #[tokio::test]
 async fn a_broken_settings_file_is_reported_not_overwritten() {
-    // The settings file exists before launch, so the harness's data folder is filled first.
-    let app = App::launch().await;
+    let app = App::launch_with(|dir| std::fs::write(dir.join("settings.toml"), "appearance = [\n").unwrap()).await;
     let path = app.data_dir.path().join("settings.toml");
-    std::fs::write(&path, "appearance = [\n").unwrap();
-    app.eval("location.reload()").await;
     app.click("nav-settings").await;
     let message = app.testid("settings-error").await.text().await.unwrap();
     assert!(message.contains("could not be read") && message.contains("settings.toml"), "{message}");
     // Choosing a theme now fails too, and the person's file is still there as it was.
     app.click("appearance-dark").await;
+    app.eval_until("return document.querySelectorAll('[data-testid=settings-error]').length", json!(1)).await;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "appearance = [\n");
     app.close().await;
 }
