@@ -19,6 +19,52 @@ pub enum ErrorCode {
     Io,
     /// A bug on our side; the message says what we were doing.
     Internal,
+    /// No OS keychain answered; nothing was stored anywhere else.
+    KeychainUnavailable,
+    /// A provider needs a secret that is not in the keychain yet.
+    SecretMissing,
+    /// No provider by that name is set up (or none is, or none was chosen).
+    ProviderUnknown,
+    /// The provider did not accept the credentials (401, 403).
+    ProviderAuth,
+    /// The provider refused the request (400, 402, 404, 409, 415, ...); nothing was placed.
+    ProviderRejected,
+    /// The provider is limiting requests (429); nothing was placed.
+    ProviderRateLimited,
+    /// The provider failed on its side (5xx); the call may or may not exist.
+    ProviderUnavailable,
+    /// No answer in time; the call may or may not exist.
+    ProviderTimeout,
+    /// The provider could not be reached (DNS, connection refused, TLS).
+    ProviderUnreachable,
+    /// The provider answered something we could not read.
+    ProviderResponse,
+    /// The provider has no such operation (e.g. hang-up for a FaceTime link).
+    Unsupported,
+    /// The person stopped waiting.
+    Cancelled,
+}
+
+impl ErrorCode {
+    /// Every code, for tests and documentation.
+    pub const ALL: [ErrorCode; 16] = [
+        Self::InvalidInput,
+        Self::SettingsInvalid,
+        Self::Io,
+        Self::Internal,
+        Self::KeychainUnavailable,
+        Self::SecretMissing,
+        Self::ProviderUnknown,
+        Self::ProviderAuth,
+        Self::ProviderRejected,
+        Self::ProviderRateLimited,
+        Self::ProviderUnavailable,
+        Self::ProviderTimeout,
+        Self::ProviderUnreachable,
+        Self::ProviderResponse,
+        Self::Unsupported,
+        Self::Cancelled,
+    ];
 }
 
 /// An error with a stable code and a message for the person.
@@ -69,12 +115,28 @@ mod tests {
 
     #[test]
     fn every_code_has_a_snake_case_name() {
-        let names: Vec<String> =
-            [ErrorCode::InvalidInput, ErrorCode::SettingsInvalid, ErrorCode::Io, ErrorCode::Internal]
-                .iter()
-                .map(|c| serde_json::to_string(c).unwrap())
-                .collect();
-        assert_eq!(names, [r#""invalid_input""#, r#""settings_invalid""#, r#""io""#, r#""internal""#]);
+        let names: Vec<String> = ErrorCode::ALL.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                r#""invalid_input""#,
+                r#""settings_invalid""#,
+                r#""io""#,
+                r#""internal""#,
+                r#""keychain_unavailable""#,
+                r#""secret_missing""#,
+                r#""provider_unknown""#,
+                r#""provider_auth""#,
+                r#""provider_rejected""#,
+                r#""provider_rate_limited""#,
+                r#""provider_unavailable""#,
+                r#""provider_timeout""#,
+                r#""provider_unreachable""#,
+                r#""provider_response""#,
+                r#""unsupported""#,
+                r#""cancelled""#,
+            ]
+        );
     }
 
     #[test]

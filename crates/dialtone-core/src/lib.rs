@@ -9,16 +9,27 @@
 //! - [`paths`]: where settings, data and logs live (`--data-dir` moves them all).
 //! - [`logging`]: tracing to the terminal and to a rotating file.
 //! - [`redact`]: keeping secrets out of logs, errors and anything shown.
-//! - [`settings`]: the person's preferences, a TOML file written atomically.
+//! - [`settings`]: the person's preferences and providers, a TOML file written atomically.
+//! - [`numbers`]: what people type or paste, made E.164 (and each provider's form at its edge).
+//! - [`keychain`]: provider secrets in the OS keychain, and nowhere else.
+//! - [`providers`]: placing a call through each provider kind, one request, never retried.
+//! - [`qr`]: drawing a FaceTime link as a QR code (SVG, PNG, terminal).
+//! - [`service`]: the operations the app and the CLI share, over one data folder.
 
 pub mod error;
+pub mod keychain;
 pub mod logging;
+pub mod numbers;
 pub mod paths;
+pub mod providers;
+pub mod qr;
 pub mod redact;
+pub mod service;
 pub mod settings;
 
 pub use error::{Error, ErrorCode, Result};
 pub use paths::Paths;
+pub use providers::Kind;
 
 /// Dialtone's version, as the crates were built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -5,11 +5,13 @@
 //! that cannot be read is reported and left as it is: we never overwrite what the
 //! person may want to fix by hand. Keys this version does not know are kept.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::providers::ProviderConfig;
 use crate::{Error, ErrorCode, Result};
 
 /// Light, dark, or whatever the operating system uses.
@@ -23,15 +25,47 @@ pub enum Appearance {
     Dark,
 }
 
-/// Everything in `settings.toml`.
+/// Everything in `settings.toml`. Secrets are never here: they live in the keychain.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     pub appearance: Appearance,
+    /// The region numbers typed without `+` are read in (ISO 3166, e.g. "US").
+    pub region: Option<String>,
+    /// The provider calls go through when none is named.
+    pub default_provider: Option<String>,
+    /// The person's providers by name: kind and non-secret settings.
+    pub providers: BTreeMap<String, ProviderConfig>,
     /// Keys written by other versions of Dialtone, kept as they were.
     pub other: toml::Table,
 }
 
 const APPEARANCE: &str = "appearance";
+const REGION: &str = "region";
+const DEFAULT_PROVIDER: &str = "default_provider";
+const PROVIDERS: &str = "providers";
+
+fn text_from(key: &str, value: Option<toml::Value>) -> std::result::Result<Option<String>, String> {
+    match value {
+        None => Ok(None),
+        Some(toml::Value::String(text)) => Ok(Some(text)),
+        Some(other) => Err(format!("{key} is {other}; it must be text, in quotes")),
+    }
+}
+
+fn providers_from(value: Option<toml::Value>) -> std::result::Result<BTreeMap<String, ProviderConfig>, String> {
+    let Some(value) = value else { return Ok(BTreeMap::new()) };
+    let toml::Value::Table(table) = value else {
+        return Err("providers must be a table: [providers.NAME] sections".to_owned());
+    };
+    table
+        .into_iter()
+        .map(|(name, value)| {
+            ProviderConfig::deserialize(value)
+                .map(|config| (name.clone(), config))
+                .map_err(|err| format!("provider “{name}”: {}", err.message()))
+        })
+        .collect()
+}
 
 /// The appearance named in the file, with a message a person can act on when it is wrong.
 fn appearance_from(value: Option<&toml::Value>) -> std::result::Result<Appearance, String> {
@@ -70,7 +104,10 @@ impl Settings {
         };
         let mut table: toml::Table = toml::from_str(&text).map_err(parse_error)?;
         let appearance = appearance_from(table.remove(APPEARANCE).as_ref()).map_err(invalid)?;
-        Ok(Self { appearance, other: table })
+        let region = text_from(REGION, table.remove(REGION)).map_err(invalid)?;
+        let default_provider = text_from(DEFAULT_PROVIDER, table.remove(DEFAULT_PROVIDER)).map_err(invalid)?;
+        let providers = providers_from(table.remove(PROVIDERS)).map_err(invalid)?;
+        Ok(Self { appearance, region, default_provider, providers, other: table })
     }
 
     /// Writes the settings atomically (temporary file, then rename).
@@ -81,6 +118,17 @@ impl Settings {
         let appearance = toml::Value::try_from(self.appearance)
             .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
         table.insert(APPEARANCE.to_owned(), appearance);
+        if let Some(region) = &self.region {
+            table.insert(REGION.to_owned(), toml::Value::String(region.clone()));
+        }
+        if let Some(name) = &self.default_provider {
+            table.insert(DEFAULT_PROVIDER.to_owned(), toml::Value::String(name.clone()));
+        }
+        if !self.providers.is_empty() {
+            let providers = toml::Value::try_from(&self.providers)
+                .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
+            table.insert(PROVIDERS.to_owned(), providers);
+        }
         let text = toml::to_string_pretty(&table)
             .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
         let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|err| Error::io("write a file in", dir, &err))?;
@@ -131,6 +179,32 @@ mod tests {
             err.message
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "appearance = \"purple\"\n");
+    }
+
+    #[test]
+    fn providers_round_trip_without_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let mut settings =
+            Settings { region: Some("US".into()), default_provider: Some("work".into()), ..Settings::default() };
+        let config = ProviderConfig {
+            kind: crate::providers::Kind::Blooio,
+            settings: [("base_url".to_owned(), "https://b.example".to_owned())].into(),
+        };
+        settings.providers.insert("work".into(), config);
+        settings.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[providers.work]") && text.contains("kind = \"blooio\""), "{text}");
+        assert_eq!(Settings::load(&path).unwrap(), settings);
+    }
+
+    #[test]
+    fn a_broken_provider_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "[providers.work]\nkind = \"carrier-pigeon\"\n").unwrap();
+        let err = Settings::load(&path).unwrap_err();
+        assert!(err.message.contains("provider “work”"), "{}", err.message);
     }
 
     #[test]

@@ -1,0 +1,546 @@
+//! Placing calls through providers: one abstraction for every kind.
+//!
+//! A provider is a name the person chose (`work`, `my-blooio`) with a [`Kind`] and
+//! that kind's settings; its secrets live in the keychain under the same name. Placing
+//! a call takes a parsed [`Target`], reads the secrets the request needs (here and
+//! nowhere else), sends **one** request, and returns a [`CallOutcome`]:
+//!
+//! - [`sendblue`]: a FaceTime call whose audio is an Agora session to join,
+//! - [`blooio`]: a FaceTime link to show as a QR code, copy and share,
+//! - [`crm`]: the call recorded in the team's CRM,
+//! - [`fractel`]: a call from a FoneNumber (the request waits until the callee answers),
+//! - [`bandwidth`]: a Voice API call, with status and hang-up,
+//! - [`http`]: any other HTTP provider, described as data (Twilio, Telnyx, ... ship ready).
+//!
+//! Each kind declares its settings as [`schema::Field`]s; the UI and the CLI are drawn
+//! from them. [`transport`] sends requests and words the errors.
+
+pub mod bandwidth;
+pub mod blooio;
+pub mod crm;
+pub mod fractel;
+pub mod http;
+pub mod schema;
+pub mod sendblue;
+pub mod transport;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::numbers::{PhoneNumber, Target};
+use crate::redact::{Redactor, SecretString};
+use crate::{Error, ErrorCode, Result};
+use schema::{Check, Field};
+use transport::Who;
+
+/// The provider kinds Dialtone knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Sendblue,
+    Blooio,
+    Crm,
+    Fractel,
+    Bandwidth,
+    Http,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [Kind::Sendblue, Kind::Blooio, Kind::Crm, Kind::Fractel, Kind::Bandwidth, Kind::Http];
+
+    /// The name used in settings and on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Sendblue => "sendblue",
+            Kind::Blooio => "blooio",
+            Kind::Crm => "crm",
+            Kind::Fractel => "fractel",
+            Kind::Bandwidth => "bandwidth",
+            Kind::Http => "http",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Sendblue => "Sendblue FaceTime",
+            Kind::Blooio => "Blooio FaceTime link",
+            Kind::Crm => "CRM call log",
+            Kind::Fractel => "Fractel (FoneStorm)",
+            Kind::Bandwidth => "Bandwidth Voice",
+            Kind::Http => "Any HTTP provider",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.id() == text)
+    }
+
+    fn default_timeout(self) -> u32 {
+        match self {
+            // The create-call request returns only once the callee answers.
+            Kind::Fractel => 300,
+            _ => 30,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A provider kind (or a ready-made `http` definition) and what it asks for.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct KindInfo {
+    pub kind: Kind,
+    /// For ready-made `http` definitions: the preset's name (`twilio`); set it as `preset`.
+    pub preset: Option<String>,
+    pub label: String,
+    pub description: String,
+    /// What a call through it gives back: `call`, `facetime_link`, `live_audio`, `record`.
+    pub gives: String,
+    pub can_hang_up: bool,
+    pub fields: Vec<Field>,
+}
+
+/// Every kind and preset with its settings schema, for the settings screen and `--help`.
+pub fn kinds() -> Vec<KindInfo> {
+    let mut all: Vec<KindInfo> = Kind::ALL
+        .into_iter()
+        .map(|kind| KindInfo {
+            kind,
+            preset: None,
+            label: kind.label().to_owned(),
+            description: description(kind).to_owned(),
+            gives: gives(kind).to_owned(),
+            can_hang_up: kind == Kind::Bandwidth,
+            fields: fields(kind, None).unwrap_or_default(),
+        })
+        .collect();
+    all.extend(http::presets().iter().map(|preset| KindInfo {
+        kind: Kind::Http,
+        preset: Some(preset.id.clone()),
+        label: preset.label.clone(),
+        description: preset.description.clone(),
+        gives: "call".to_owned(),
+        can_hang_up: false,
+        fields: preset.fields(),
+    }));
+    all
+}
+
+fn description(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sendblue => "Starts a FaceTime call from your Sendblue number; the audio joins through Agora.",
+        Kind::Blooio => "Creates a FaceTime link and rings the person by FaceTime Audio; scan the QR code to join.",
+        Kind::Crm => "Records the outbound call in your CRM (POST /api/calls/sdk/initiate).",
+        Kind::Fractel => "Calls from your FoneNumber; the request waits until the callee answers.",
+        Kind::Bandwidth => "Creates a call with Bandwidth's Voice API v2; shows its state and can hang up.",
+        Kind::Http => "Any provider with an HTTP API: describe the request and where the answer is.",
+    }
+}
+
+fn gives(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sendblue => "live_audio",
+        Kind::Blooio => "facetime_link",
+        Kind::Crm => "record",
+        Kind::Fractel | Kind::Bandwidth | Kind::Http => "call",
+    }
+}
+
+fn base_url_field(default: Option<&str>, help: &str) -> Field {
+    let field = Field::new("base_url", "Base URL", Check::Url, help);
+    match default {
+        Some(url) => field.default(url),
+        None => field.required(),
+    }
+}
+
+fn timeout_field(kind: Kind) -> Field {
+    Field::new(
+        "timeout_seconds",
+        "Wait for an answer (seconds)",
+        Check::Integer { min: 1, max: 3600 },
+        "How long to wait for the provider before giving up (a call is never sent twice).",
+    )
+    .default(&kind.default_timeout().to_string())
+}
+
+/// The settings of a kind; for `http`, of the preset named in `preset` when given.
+pub fn fields(kind: Kind, preset: Option<&str>) -> Result<Vec<Field>> {
+    let mut fields = match kind {
+        Kind::Sendblue => sendblue::fields(),
+        Kind::Blooio => blooio::fields(),
+        Kind::Crm => crm::fields(),
+        Kind::Fractel => fractel::fields(),
+        Kind::Bandwidth => bandwidth::fields(),
+        Kind::Http => return http::fields(preset),
+    };
+    fields.push(timeout_field(kind));
+    Ok(fields)
+}
+
+/// One provider as saved in the settings file: its kind and its non-secret settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    pub kind: Kind,
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, String>,
+}
+
+impl ProviderConfig {
+    /// The schema this provider is checked against.
+    pub fn fields(&self) -> Result<Vec<Field>> {
+        match self.kind {
+            Kind::Http => http::fields_for(&self.settings),
+            kind => fields(kind, None),
+        }
+    }
+
+    /// Every secret this provider uses, by field name.
+    pub fn secret_fields(&self) -> Result<Vec<Field>> {
+        Ok(self.fields()?.into_iter().filter(|f| f.secret).collect())
+    }
+
+    /// Checks the settings against the schema.
+    pub fn validate(&self) -> Result<()> {
+        let fields = self.fields()?;
+        schema::validate_settings(&fields, &self.settings, self.kind == Kind::Http)?;
+        if self.kind == Kind::Http {
+            http::Definition::resolve(&self.settings)?;
+        }
+        Ok(())
+    }
+}
+
+/// A provider name: short, and safe as a keychain account and a settings key.
+pub fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "“{name}” cannot be a provider name: use 1 to 40 letters, digits, - or _, starting with a letter or digit."
+        )))
+    }
+}
+
+/// Where secrets come from when a request needs them: the OS keychain in the app and
+/// the CLI (see [`crate::keychain`]).
+pub trait SecretSource: Send + Sync {
+    /// The secret, or `None` when it was never stored.
+    fn secret(&self, provider: &str, field: &str) -> Result<Option<SecretString>>;
+}
+
+/// An Agora session to join for Sendblue's FaceTime audio.
+#[derive(Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AgoraSession {
+    pub app_id: String,
+    pub channel_name: String,
+    /// 0 lets Agora assign one.
+    pub uid: u32,
+    /// Short-lived; used to join at once and never shown or written down.
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub token: SecretString,
+}
+
+impl fmt::Debug for AgoraSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgoraSession")
+            .field("app_id", &self.app_id)
+            .field("channel_name", &self.channel_name)
+            .field("uid", &self.uid)
+            .field("token", &"[redacted]")
+            .finish()
+    }
+}
+
+/// What placing a call gave back.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CallOutcome {
+    /// The provider is placing the call; `call_id` names it for status and hang-up.
+    Placed { call_id: Option<String> },
+    /// A FaceTime link: show as QR, copy, share. Valid about 3 hours; the first person
+    /// to open it within 2 minutes is admitted automatically.
+    FacetimeLink {
+        link: String,
+        handle: Option<String>,
+        /// Unix time (seconds) after which the link no longer works.
+        expires_at: u32,
+    },
+    /// A live audio session to join at once (Sendblue → Agora).
+    LiveAudio { agora: AgoraSession },
+    /// The call recorded in the CRM: its whole call document, unknown fields kept.
+    Recorded { call_id: Option<String>, call: serde_json::Value },
+}
+
+/// How long a Blooio link stays valid.
+pub const LINK_VALID_FOR: Duration = Duration::from_secs(3 * 60 * 60);
+
+/// When a link made now stops working, as Unix seconds.
+pub(crate) fn link_expiry() -> u32 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u32::try_from((now + LINK_VALID_FOR).as_secs()).unwrap_or(u32::MAX)
+}
+
+/// A placed call, as the CLI prints it and the UI shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Placed {
+    pub provider: String,
+    pub kind: Kind,
+    /// Exactly as sent to the provider.
+    pub to: String,
+    #[serde(flatten)]
+    pub outcome: CallOutcome,
+}
+
+/// Everything a provider needs for one request.
+pub(crate) struct Ctx<'a> {
+    pub name: &'a str,
+    pub config: &'a ProviderConfig,
+    pub fields: Vec<Field>,
+    pub secrets: &'a dyn SecretSource,
+    pub client: &'a reqwest::Client,
+    pub redactor: Redactor,
+    pub label: String,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        name: &'a str,
+        config: &'a ProviderConfig,
+        secrets: &'a dyn SecretSource,
+        client: &'a reqwest::Client,
+    ) -> Result<Self> {
+        let fields = config.fields()?;
+        let label = match config.kind {
+            Kind::Http => config
+                .settings
+                .get("preset")
+                .and_then(|p| http::presets().iter().find(|x| &x.id == p))
+                .map_or_else(|| Kind::Http.label().to_owned(), |p| p.label.clone()),
+            kind => kind.label().to_owned(),
+        };
+        Ok(Self { name, config, fields, secrets, client, redactor: Redactor::new(), label })
+    }
+
+    pub fn who(&self) -> Who<'_> {
+        Who { name: self.name, label: &self.label, redactor: &self.redactor }
+    }
+
+    /// A setting, or its declared default.
+    pub fn setting(&self, key: &str) -> Option<String> {
+        self.config
+            .settings
+            .get(key)
+            .cloned()
+            .or_else(|| self.fields.iter().find(|f| f.name == key).and_then(|f| f.default.clone()))
+    }
+
+    pub fn required(&self, key: &str) -> Result<String> {
+        self.setting(key).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "{}: the setting `{key}` is missing; set it with `dialtone provider add {} --kind {} --set {key}=...` or in Settings → Providers.",
+                self.name, self.name, self.config.kind
+            ))
+        })
+    }
+
+    /// The base URL without a trailing slash; the provider's own path is appended to it.
+    pub fn base_url(&self) -> Result<String> {
+        Ok(self.required("base_url")?.trim_end_matches('/').to_owned())
+    }
+
+    pub fn timeout(&self) -> Duration {
+        let secs = self.setting("timeout_seconds").and_then(|s| s.parse::<u64>().ok()).unwrap_or(30);
+        Duration::from_secs(secs.max(1))
+    }
+
+    /// Reads one secret from the keychain and learns it, so no text we show can carry it.
+    pub fn secret(&mut self, field: &str) -> Result<SecretString> {
+        match self.secrets.secret(self.name, field)? {
+            Some(secret) => {
+                self.redactor = std::mem::take(&mut self.redactor).with(&secret);
+                Ok(secret)
+            }
+            None => Err(Error::new(
+                ErrorCode::SecretMissing,
+                format!(
+                    "{} ({}): the {field} is not stored yet. Store it with `dialtone provider secret {} {field}` or in Settings → Providers.",
+                    self.name, self.label, self.name
+                ),
+            )),
+        }
+    }
+
+    /// The target as a phone number, or a plain-words refusal for emails and SIP URIs.
+    pub fn phone(&self, target: &Target) -> Result<PhoneNumber> {
+        match target {
+            Target::Phone(number) => Ok(number.clone()),
+            other => Err(Error::invalid_input(format!(
+                "{} ({}) calls phone numbers only, not “{}”.",
+                self.name,
+                self.label,
+                other.display()
+            ))),
+        }
+    }
+}
+
+/// Places calls. Holds the one HTTP client and what lives between calls (Fractel's token).
+#[derive(Debug)]
+pub struct Dialer {
+    client: reqwest::Client,
+    fractel_tokens: fractel::TokenCache,
+}
+
+impl Dialer {
+    pub fn new() -> Result<Self> {
+        Ok(Self { client: transport::client()?, fractel_tokens: fractel::TokenCache::default() })
+    }
+
+    /// Places one call through one provider. Sends the create-call request at most once
+    /// (Fractel may first renew its token after a 401, which proves nothing was placed).
+    pub async fn place_call(
+        &self,
+        name: &str,
+        config: &ProviderConfig,
+        secrets: &dyn SecretSource,
+        target: &Target,
+    ) -> Result<Placed> {
+        let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
+        tracing::info!(provider = name, kind = %config.kind, "placing a call");
+        let (to, outcome) = match config.kind {
+            Kind::Sendblue => sendblue::place(&mut ctx, target).await?,
+            Kind::Blooio => blooio::place(&mut ctx, target).await?,
+            Kind::Crm => crm::place(&mut ctx, target).await?,
+            Kind::Fractel => fractel::place(&mut ctx, target, &self.fractel_tokens).await?,
+            Kind::Bandwidth => bandwidth::place(&mut ctx, target).await?,
+            Kind::Http => http::place(&mut ctx, target).await?,
+        };
+        tracing::info!(provider = name, outcome = outcome_name(&outcome), "call placed");
+        Ok(Placed { provider: name.to_owned(), kind: config.kind, to, outcome })
+    }
+
+    /// Hangs up a call, where the provider supports it.
+    pub async fn hang_up(
+        &self,
+        name: &str,
+        config: &ProviderConfig,
+        secrets: &dyn SecretSource,
+        call_id: &str,
+    ) -> Result<()> {
+        let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
+        match config.kind {
+            Kind::Bandwidth => bandwidth::hang_up(&mut ctx, call_id).await,
+            kind => Err(unsupported(&ctx, kind, "hang up")),
+        }
+    }
+
+    /// The call's state as the provider tells it, where it can.
+    pub async fn status(
+        &self,
+        name: &str,
+        config: &ProviderConfig,
+        secrets: &dyn SecretSource,
+        call_id: &str,
+    ) -> Result<CallStatus> {
+        let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
+        match config.kind {
+            Kind::Bandwidth => bandwidth::status(&mut ctx, call_id).await,
+            kind => Err(unsupported(&ctx, kind, "report a call's state")),
+        }
+    }
+}
+
+fn unsupported(ctx: &Ctx<'_>, kind: Kind, what: &str) -> Error {
+    let why = match kind {
+        Kind::Sendblue => "leaving the audio session ends our side",
+        Kind::Blooio => "the FaceTime call is ended in FaceTime",
+        Kind::Fractel => "Fractel sends call events to the FoneNumber's callback instead",
+        _ => "its API has no such request",
+    };
+    ctx.who().error(ErrorCode::Unsupported, format!("this provider cannot {what} from Dialtone: {why}."))
+}
+
+fn outcome_name(outcome: &CallOutcome) -> &'static str {
+    match outcome {
+        CallOutcome::Placed { .. } => "placed",
+        CallOutcome::FacetimeLink { .. } => "facetime_link",
+        CallOutcome::LiveAudio { .. } => "live_audio",
+        CallOutcome::Recorded { .. } => "recorded",
+    }
+}
+
+/// A call's state, as Bandwidth reports it (it can lag).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CallStatus {
+    pub state: String,
+    pub direction: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub answer_time: Option<String>,
+    pub end_time: Option<String>,
+    pub disconnect_cause: Option<String>,
+    pub error_message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        for good in ["work", "my-blooio", "a_1"] {
+            check_name(good).unwrap();
+        }
+        for bad in ["", "-x", "a b", "a/b", &"x".repeat(41)] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_schema_with_a_base_url() {
+        for info in kinds() {
+            assert!(info.fields.iter().any(|f| f.name == "base_url"), "{}", info.label);
+            assert!(info.fields.iter().any(|f| f.secret) || info.kind == Kind::Http, "{}", info.label);
+        }
+        let ids: Vec<String> =
+            kinds().iter().map(|k| k.preset.clone().unwrap_or_else(|| k.kind.id().to_owned())).collect();
+        assert_eq!(
+            ids,
+            ["sendblue", "blooio", "crm", "fractel", "bandwidth", "http", "twilio", "telnyx", "plivo", "signalwire"]
+        );
+    }
+
+    #[test]
+    fn the_agora_token_is_never_printed_or_serialised() {
+        let session = AgoraSession {
+            app_id: "app".into(),
+            channel_name: "ch".into(),
+            uid: 0,
+            token: SecretString::from("agora-token-xyz"),
+        };
+        assert!(!format!("{session:?}").contains("agora-token-xyz"));
+        assert!(!serde_json::to_string(&session).unwrap().contains("agora-token-xyz"));
+    }
+}
