@@ -1,15 +1,25 @@
 //! `dialtone`: the softphone's core, for terminals, scripts and tests.
 //!
-//! Each subcommand parses its arguments, calls one function of `dialtone-core`, and
-//! prints the result (as JSON with `--json`). Errors end the program with a non-zero
-//! status and one line on standard error, in plain words and without secrets.
+//! Each subcommand parses its arguments, calls one method of
+//! [`dialtone_core::service::Dialtone`], and prints the result (as JSON with
+//! `--json`). Errors end the program with a non-zero status and one line on standard
+//! error, in plain words and without secrets. Secrets are read from standard input
+//! (never from arguments, which other users can see in the process list).
 
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dialtone_core::logging::{self, LogConfig};
 use dialtone_core::paths::DATA_DIR_ENV;
+use dialtone_core::providers::{CallOutcome, Placed};
+use dialtone_core::qr::Qr;
+use dialtone_core::redact::SecretString;
+use dialtone_core::service::{Dialtone, ProviderView, Save};
 use dialtone_core::{Paths, VERSION};
 
 /// Place calls through your providers, from a terminal or a script.
@@ -32,26 +42,322 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Change a preference.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Set up the providers calls go through.
+    Provider {
+        #[command(subcommand)]
+        command: ProviderCommand,
+    },
+    /// Place a call: a number as typed, a tel: URI, or an email address (FaceTime).
+    Call {
+        /// What to call, e.g. "(415) 555-0123", +442079460958, tel:+14155550123, ada@example.com.
+        target: String,
+        /// The provider to use (default: the default provider).
+        #[arg(long, value_name = "NAME")]
+        via: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hang up a call, where the provider supports it (Bandwidth).
+    Hangup {
+        call_id: String,
+        #[arg(long, value_name = "NAME")]
+        via: Option<String>,
+    },
+    /// Show a call's state, where the provider reports it (Bandwidth).
+    Status {
+        call_id: String,
+        #[arg(long, value_name = "NAME")]
+        via: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw text (a FaceTime link) as a QR code: in the terminal, or to a PNG or SVG file.
+    Qr {
+        text: String,
+        /// Write a PNG image here instead of drawing in the terminal.
+        #[arg(long, value_name = "FILE", conflicts_with = "svg")]
+        png: Option<PathBuf>,
+        /// Write an SVG image here instead of drawing in the terminal.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Set a preference: `region US` (numbers typed without + are read in it), `default-provider NAME`.
+    Set { key: ConfigKey, value: String },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ConfigKey {
+    Region,
+    DefaultProvider,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProviderCommand {
+    /// The provider kinds and ready definitions, with their settings.
+    Kinds {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a provider: `provider add work --kind blooio`, `provider add tw --kind twilio --set account_sid=AC...`.
+    Add {
+        name: String,
+        /// sendblue, blooio, crm, fractel, bandwidth, http, or a ready definition: twilio, telnyx, plivo, signalwire.
+        #[arg(long)]
+        kind: String,
+        /// A non-secret setting; repeat for each. `dialtone provider kinds` lists them.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+    },
+    /// Store a secret in the OS keychain, read from standard input.
+    Secret { name: String, field: String },
+    /// List providers and which secrets are stored (never the secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a provider and its keychain entries.
+    Remove { name: String },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
-            eprintln!("dialtone: {err}");
+            // One line, plain words: the core's messages already name the provider.
+            let text = format!("{err:#}").split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("dialtone: {text}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::resolve(cli.data_dir.as_deref())?;
     let _log =
         logging::init(LogConfig { log_dir: &paths.log_dir, file_prefix: "dialtone-cli", terminal_default: "warn" });
     match cli.command {
-        Command::Info { json } => info(&paths, json),
+        Command::Info { json } => info(&paths, json)?,
+        Command::Qr { text, png, svg } => qr(&text, png, svg)?,
+        command => return with_service(paths, command),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
+    let dialtone = Dialtone::new(paths)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    match command {
+        Command::Config { command: ConfigCommand::Set { key, value } } => match key {
+            ConfigKey::Region => {
+                let region = dialtone.set_region(&value)?;
+                println!("Numbers typed without + are now read as {region} numbers.");
+            }
+            ConfigKey::DefaultProvider => {
+                dialtone.set_default_provider(&value)?;
+                println!("Calls now go through {value} unless you choose another with --via.");
+            }
+        },
+        Command::Provider { command } => provider(&dialtone, command)?,
+        Command::Call { target, via, json } => return runtime.block_on(call(&dialtone, &target, via.as_deref(), json)),
+        Command::Hangup { call_id, via } => {
+            runtime.block_on(dialtone.hang_up(&call_id, via.as_deref()))?;
+            println!("Hung up {call_id}.");
+        }
+        Command::Status { call_id, via, json } => {
+            let status = runtime.block_on(dialtone.call_status(&call_id, via.as_deref()))?;
+            if json {
+                println!("{}", serde_json::to_string(&status)?);
+            } else {
+                println!("{call_id}: {}", status.state);
+                if let Some(cause) = status.disconnect_cause {
+                    println!("ended: {cause}");
+                }
+            }
+        }
+        Command::Info { .. } | Command::Qr { .. } => unreachable!("handled without the service"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn provider(dialtone: &Dialtone, command: ProviderCommand) -> anyhow::Result<()> {
+    match command {
+        ProviderCommand::Kinds { json } => {
+            let kinds = dialtone.kinds();
+            if json {
+                println!("{}", serde_json::to_string(&kinds)?);
+                return Ok(());
+            }
+            for info in kinds {
+                let id = info.preset.clone().unwrap_or_else(|| info.kind.to_string());
+                println!("{id}: {} — {}", info.label, info.description);
+                for field in info.fields.iter().filter(|f| f.name != "preset") {
+                    let what = if field.secret {
+                        " (secret: `provider secret NAME FIELD`)"
+                    } else if field.required && field.default.is_none() {
+                        " (required)"
+                    } else {
+                        ""
+                    };
+                    let default = field.default.as_ref().map(|d| format!(" [default: {d}]")).unwrap_or_default();
+                    println!("    {:<20} {}{what}{default}", field.name, field.label);
+                }
+            }
+        }
+        ProviderCommand::Add { name, kind, settings } => {
+            let mut map = BTreeMap::new();
+            for pair in settings {
+                let Some((key, value)) = pair.split_once('=') else {
+                    bail!("--set takes KEY=VALUE; “{pair}” has no =");
+                };
+                map.insert(key.trim().to_owned(), value.to_owned());
+            }
+            let view = dialtone.save_provider(&name, &kind, map, Save::Add)?;
+            println!("Added {name} ({}).", view.label);
+            for secret in view.secrets.iter().filter(|s| s.stored != Some(true)) {
+                println!("Next: store its {} with `dialtone provider secret {name} {}`.", secret.label, secret.field);
+            }
+        }
+        ProviderCommand::Secret { name, field } => {
+            let secret = read_secret(&name, &field)?;
+            dialtone.set_secret(&name, &field, &secret)?;
+            println!("Stored the {field} of {name} in the system keychain.");
+        }
+        ProviderCommand::List { json } => {
+            let providers = dialtone.providers()?;
+            if json {
+                println!("{}", serde_json::to_string(&providers)?);
+            } else if providers.is_empty() {
+                println!("No providers yet: add one with `dialtone provider add NAME --kind KIND`.");
+            } else {
+                providers.iter().for_each(print_provider);
+            }
+        }
+        ProviderCommand::Remove { name } => {
+            dialtone.remove_provider(&name)?;
+            println!("Removed {name} and its keychain entries.");
+        }
+    }
+    Ok(())
+}
+
+fn print_provider(view: &ProviderView) {
+    let default = if view.is_default { " [default]" } else { "" };
+    println!("{} ({}){default}", view.name, view.label);
+    for (key, value) in &view.settings {
+        println!("    {key} = {value}");
+    }
+    for secret in &view.secrets {
+        let state = match secret.stored {
+            Some(true) => "stored in the keychain",
+            Some(false) => "not stored",
+            None => "unknown (keychain not reachable)",
+        };
+        println!("    {}: {state}", secret.field);
+    }
+    if let Some(err) = &view.keychain_error {
+        println!("    {err}");
+    }
+}
+
+/// The secret from standard input: typed without echo on a terminal, else read whole
+/// (one trailing newline dropped).
+fn read_secret(name: &str, field: &str) -> anyhow::Result<SecretString> {
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("The {field} of {name} (not shown as you type): "))?
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading the secret from standard input")?;
+        let trimmed = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text).to_owned();
+        text.clear();
+        trimmed
+    };
+    Ok(SecretString::from(value))
+}
+
+async fn call(dialtone: &Dialtone, target: &str, via: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let placing = dialtone.place_call(target, via);
+    tokio::pin!(placing);
+    let mut ticker = tokio::time::interval(Duration::from_secs(5));
+    ticker.tick().await;
+    let show_progress = std::io::stderr().is_terminal();
+    let placed = loop {
+        tokio::select! {
+            result = &mut placing => break result?,
+            _ = ticker.tick(), if show_progress => {
+                eprintln!("Waiting for the provider… {} s (Ctrl-C stops waiting)", started.elapsed().as_secs());
+            }
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("dialtone: stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.");
+                return Ok(ExitCode::from(130));
+            }
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string(&placed)?);
+    } else {
+        print_placed(&placed)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_placed(placed: &Placed) -> anyhow::Result<()> {
+    let who = format!("{} ({})", placed.provider, placed.kind);
+    match &placed.outcome {
+        CallOutcome::Placed { call_id } => {
+            println!("Calling {} through {who}.", placed.to);
+            if let Some(id) = call_id {
+                println!("Call id: {id}");
+            }
+        }
+        CallOutcome::FacetimeLink { link, .. } => {
+            println!("FaceTime link for {} (through {who}):", placed.to);
+            println!("{link}");
+            print!("{}", Qr::encode(link)?.terminal());
+            println!("Scan with an iPhone to join. The first person to open the link in the next 2 minutes is let in");
+            println!("automatically; the link stays valid for about 3 hours.");
+        }
+        CallOutcome::LiveAudio { agora } => {
+            println!("FaceTime call to {} started through {who}.", placed.to);
+            println!("Its audio is Agora channel {} (app {}, uid {}).", agora.channel_name, agora.app_id, agora.uid);
+            println!("Joining that audio needs the Dialtone window; the command line cannot join it.");
+        }
+        CallOutcome::Recorded { call_id, .. } => {
+            println!("Recorded the call to {} in the CRM ({who}).", placed.to);
+            if let Some(id) = call_id {
+                println!("Call id: {id}");
+            }
+        }
+    }
+    std::io::stdout().flush()?;
+    Ok(())
+}
+
+fn qr(text: &str, png: Option<PathBuf>, svg: Option<PathBuf>) -> anyhow::Result<()> {
+    let code = Qr::encode(text)?;
+    match (png, svg) {
+        (Some(path), _) => {
+            std::fs::write(&path, code.png(8)?).with_context(|| format!("writing {}", path.display()))?;
+            println!("Wrote {}", path.display());
+        }
+        (None, Some(path)) => {
+            std::fs::write(&path, code.svg()).with_context(|| format!("writing {}", path.display()))?;
+            println!("Wrote {}", path.display());
+        }
+        (None, None) => print!("{}", code.terminal()),
+    }
+    Ok(())
 }
 
 fn info(paths: &Paths, json: bool) -> anyhow::Result<()> {
