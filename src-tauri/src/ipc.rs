@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::commands;
+use crate::{calls, commands};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -15,6 +15,20 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::frontend_ready,
         commands::get_settings,
         commands::set_appearance,
+        calls::provider_kinds,
+        calls::list_providers,
+        calls::add_provider,
+        calls::update_provider,
+        calls::remove_provider,
+        calls::set_secret,
+        calls::delete_secret,
+        calls::set_region,
+        calls::set_default_provider,
+        calls::place_call,
+        calls::stop_waiting,
+        calls::hang_up,
+        calls::call_status,
+        calls::qr_svg,
     ])
 }
 

@@ -6,15 +6,19 @@
 //! the invoke handler and generates the TypeScript bindings in `ui/src/lib/bindings.ts`
 //! (a test fails when that file is stale).
 
+pub mod calls;
 pub mod commands;
 pub mod ipc;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Parser;
 use dialtone_core::logging::{self, LogConfig};
 use dialtone_core::paths::DATA_DIR_ENV;
+use dialtone_core::service::Dialtone;
 use dialtone_core::{Paths, VERSION};
 
 /// Command line of the desktop app.
@@ -32,6 +36,10 @@ pub struct AppState {
     pub paths: Paths,
     /// When the process began, for the launch-to-first-frame figure.
     pub started: Instant,
+    /// Providers, calls and secrets (the OS keychain).
+    pub dialtone: Dialtone,
+    /// Calls being placed, by the UI's attempt number, so the person can stop waiting.
+    pub attempts: Mutex<HashMap<u32, tokio::task::AbortHandle>>,
 }
 
 /// Starts the app: parses arguments, sets up logging, opens the window.
@@ -49,10 +57,18 @@ pub fn run() {
         logging::init(LogConfig { log_dir: &paths.log_dir, file_prefix: "dialtone-app", terminal_default: "info" });
     tracing::info!(version = VERSION, data_dir = %paths.data_dir.display(), "starting Dialtone");
 
+    let dialtone = match Dialtone::new(paths.clone()) {
+        Ok(dialtone) => dialtone,
+        Err(err) => {
+            tracing::error!("could not start: {err}");
+            eprintln!("dialtone-app: {err}");
+            std::process::exit(1);
+        }
+    };
     let ipc = ipc::builder();
     let result = tauri::Builder::default()
         .invoke_handler(ipc.invoke_handler())
-        .manage(AppState { paths, started })
+        .manage(AppState { paths, started, dialtone, attempts: Mutex::default() })
         .run(tauri::generate_context!());
     if let Err(err) = result {
         tracing::error!("the window could not be opened: {err}");

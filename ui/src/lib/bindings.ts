@@ -31,6 +31,130 @@ async setAppearance(appearance: Appearance) : Promise<Result<SettingsView, AppEr
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async providerKinds() : Promise<KindInfo[]> {
+    return await TAURI_INVOKE("provider_kinds");
+},
+async listProviders() : Promise<Result<ProviderView[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_providers") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds a provider; `kind` is a kind id or a ready definition (`twilio`).
+ */
+async addProvider(name: string, kind: string, settings: Partial<{ [key in string]: string }>) : Promise<Result<ProviderView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_provider", { name, kind, settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async updateProvider(name: string, kind: string, settings: Partial<{ [key in string]: string }>) : Promise<Result<ProviderView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("update_provider", { name, kind, settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Removes a provider and its keychain entries.
+ */
+async removeProvider(name: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_provider", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stores a secret in the keychain. Write-only: nothing ever returns it.
+ */
+async setSecret(name: string, field: string, value: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_secret", { name, field, value }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async deleteSecret(name: string, field: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_secret", { name, field }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets the default region; returns it as stored (`gb` → `GB`).
+ */
+async setRegion(region: string) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_region", { region }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setDefaultProvider(name: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_default_provider", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Places a call. `attempt` is chosen by the UI so that [`stop_waiting`] can name it
+ * while it runs (Fractel's request waits until the callee answers).
+ */
+async placeCall(attempt: number, target: string, via: string | null) : Promise<Result<CallView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("place_call", { attempt, target, via }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stops waiting for a call being placed; false when it had already finished.
+ */
+async stopWaiting(attempt: number) : Promise<boolean> {
+    return await TAURI_INVOKE("stop_waiting", { attempt });
+},
+async hangUp(callId: string, via: string | null) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("hang_up", { callId, via }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async callStatus(callId: string, via: string | null) : Promise<Result<CallStatus, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("call_status", { callId, via }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The QR code of a link, as SVG, drawn in Rust.
+ */
+async qrSvg(text: string) : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("qr_svg", { text }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -45,6 +169,14 @@ async setAppearance(appearance: Appearance) : Promise<Result<SettingsView, AppEr
 /** user-defined types **/
 
 /**
+ * An Agora session to join for Sendblue's FaceTime audio.
+ */
+export type AgoraSession = { appId: string; channelName: string; 
+/**
+ * 0 lets Agora assign one.
+ */
+uid: number }
+/**
  * An error with a stable code and a message for the person.
  */
 export type AppError = { code: ErrorCode; message: string }
@@ -56,6 +188,71 @@ export type AppInfo = { version: string; configDir: string; dataDir: string; log
  * Light, dark, or whatever the operating system uses.
  */
 export type Appearance = "system" | "light" | "dark"
+/**
+ * What placing a call gave back.
+ */
+export type CallOutcome = 
+/**
+ * The provider is placing the call; `call_id` names it for status and hang-up.
+ */
+{ type: "placed"; call_id: string | null } | 
+/**
+ * A FaceTime link: show as QR, copy, share. Valid about 3 hours; the first person
+ * to open it within 2 minutes is admitted automatically.
+ */
+{ type: "facetime_link"; link: string; handle: string | null; expires_at: number } | 
+/**
+ * A live audio session to join at once (Sendblue → Agora).
+ */
+{ type: "live_audio"; agora: AgoraSession } | 
+/**
+ * The call recorded in the CRM: its whole call document, unknown fields kept.
+ */
+{ type: "recorded"; call_id: string | null; call: JsonValue }
+/**
+ * A call's state, as Bandwidth reports it (it can lag).
+ */
+export type CallStatus = { state: string; direction: string | null; from: string | null; to: string | null; answerTime: string | null; endTime: string | null; disconnectCause: string | null; errorMessage: string | null }
+/**
+ * A placed call as the UI shows it.
+ */
+export type CallView = { provider: string; kind: Kind; 
+/**
+ * Exactly as sent to the provider.
+ */
+to: string; outcome: CallOutcome }
+/**
+ * How a field's value is checked before it is saved.
+ */
+export type Check = 
+/**
+ * Any non-empty text.
+ */
+{ type: "text" } | 
+/**
+ * An `http://` or `https://` address.
+ */
+{ type: "url" } | 
+/**
+ * A phone number in E.164 form (`+14155550123`).
+ */
+{ type: "e164" } | 
+/**
+ * Only digits, between `min` and `max` of them.
+ */
+{ type: "digits"; min: number; max: number } | 
+/**
+ * A whole number in a range.
+ */
+{ type: "integer"; min: number; max: number } | 
+/**
+ * One of a fixed list of words.
+ */
+{ type: "one_of"; choices: string[] } | 
+/**
+ * A JSON object (templates of the `http` kind).
+ */
+{ type: "json_object" }
 /**
  * What went wrong, as a stable name the UI and scripts can match on.
  */
@@ -75,7 +272,100 @@ export type ErrorCode =
 /**
  * A bug on our side; the message says what we were doing.
  */
-"internal"
+"internal" | 
+/**
+ * No OS keychain answered; nothing was stored anywhere else.
+ */
+"keychain_unavailable" | 
+/**
+ * A provider needs a secret that is not in the keychain yet.
+ */
+"secret_missing" | 
+/**
+ * No provider by that name is set up (or none is, or none was chosen).
+ */
+"provider_unknown" | 
+/**
+ * The provider did not accept the credentials (401, 403).
+ */
+"provider_auth" | 
+/**
+ * The provider refused the request (400, 402, 404, 409, 415, ...); nothing was placed.
+ */
+"provider_rejected" | 
+/**
+ * The provider is limiting requests (429); nothing was placed.
+ */
+"provider_rate_limited" | 
+/**
+ * The provider failed on its side (5xx); the call may or may not exist.
+ */
+"provider_unavailable" | 
+/**
+ * No answer in time; the call may or may not exist.
+ */
+"provider_timeout" | 
+/**
+ * The provider could not be reached (DNS, connection refused, TLS).
+ */
+"provider_unreachable" | 
+/**
+ * The provider answered something we could not read.
+ */
+"provider_response" | 
+/**
+ * The provider has no such operation (e.g. hang-up for a FaceTime link).
+ */
+"unsupported" | 
+/**
+ * The person stopped waiting.
+ */
+"cancelled"
+/**
+ * One setting of a provider kind.
+ */
+export type Field = { 
+/**
+ * The key in settings and in `--set KEY=VALUE`.
+ */
+name: string; label: string; 
+/**
+ * Kept in the OS keychain; write-only from the UI and the CLI.
+ */
+secret: boolean; required: boolean; help: string; 
+/**
+ * Used when the person leaves the field empty.
+ */
+default: string | null; check: Check }
+export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
+/**
+ * The provider kinds Dialtone knows.
+ */
+export type Kind = "sendblue" | "blooio" | "crm" | "fractel" | "bandwidth" | "http"
+/**
+ * A provider kind (or a ready-made `http` definition) and what it asks for.
+ */
+export type KindInfo = { kind: Kind; 
+/**
+ * For ready-made `http` definitions: the preset's name (`twilio`); set it as `preset`.
+ */
+preset: string | null; label: string; description: string; 
+/**
+ * What a call through it gives back: `call`, `facetime_link`, `live_audio`, `record`.
+ */
+gives: string; canHangUp: boolean; fields: Field[] }
+/**
+ * A provider as the UI and `provider list` show it: never a secret, only whether each is stored.
+ */
+export type ProviderView = { name: string; kind: Kind; label: string; settings: Partial<{ [key in string]: string }>; secrets: SecretState[]; is_default: boolean; 
+/**
+ * Set when the keychain could not be reached to tell which secrets are stored.
+ */
+keychain_error: string | null }
+/**
+ * Whether one secret is stored; `None` when the keychain could not be asked.
+ */
+export type SecretState = { field: string; label: string; stored: boolean | null }
 /**
  * The settings as the UI sees them.
  */

@@ -1,0 +1,204 @@
+//! The commands for providers, calls and QR codes. Each forwards to
+//! `dialtone_core::service::Dialtone`; secrets cross only one way: the UI can set or
+//! delete one, and learns only whether each is stored.
+
+use std::collections::BTreeMap;
+
+use dialtone_core::Error;
+use dialtone_core::providers::{CallOutcome, CallStatus, Kind, KindInfo, Placed};
+use dialtone_core::qr::Qr;
+use dialtone_core::redact::SecretString;
+use dialtone_core::service::{ProviderView, Save};
+use serde::Serialize;
+use tauri::State;
+
+use crate::AppState;
+
+/// A placed call as the UI shows it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallView {
+    pub provider: String,
+    pub kind: Kind,
+    /// Exactly as sent to the provider.
+    pub to: String,
+    pub outcome: CallOutcome,
+}
+
+impl From<Placed> for CallView {
+    fn from(placed: Placed) -> Self {
+        Self { provider: placed.provider, kind: placed.kind, to: placed.to, outcome: placed.outcome }
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn provider_kinds(state: State<'_, AppState>) -> Vec<KindInfo> {
+    state.dialtone.kinds()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderView>, Error> {
+    state.dialtone.providers()
+}
+
+/// Adds a provider; `kind` is a kind id or a ready definition (`twilio`).
+#[tauri::command]
+#[specta::specta]
+pub fn add_provider(
+    state: State<'_, AppState>,
+    name: String,
+    kind: String,
+    settings: BTreeMap<String, String>,
+) -> Result<ProviderView, Error> {
+    state.dialtone.save_provider(&name, &kind, settings, Save::Add)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn update_provider(
+    state: State<'_, AppState>,
+    name: String,
+    kind: String,
+    settings: BTreeMap<String, String>,
+) -> Result<ProviderView, Error> {
+    state.dialtone.save_provider(&name, &kind, settings, Save::Update)
+}
+
+/// Removes a provider and its keychain entries.
+#[tauri::command]
+#[specta::specta]
+pub fn remove_provider(state: State<'_, AppState>, name: String) -> Result<(), Error> {
+    state.dialtone.remove_provider(&name)
+}
+
+/// Stores a secret in the keychain. Write-only: nothing ever returns it.
+#[tauri::command]
+#[specta::specta]
+pub fn set_secret(state: State<'_, AppState>, name: String, field: String, value: String) -> Result<(), Error> {
+    let secret = SecretString::from(value);
+    state.dialtone.set_secret(&name, &field, &secret)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn delete_secret(state: State<'_, AppState>, name: String, field: String) -> Result<(), Error> {
+    state.dialtone.delete_secret(&name, &field)
+}
+
+/// Sets the default region; returns it as stored (`gb` → `GB`).
+#[tauri::command]
+#[specta::specta]
+pub fn set_region(state: State<'_, AppState>, region: String) -> Result<String, Error> {
+    state.dialtone.set_region(&region)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_default_provider(state: State<'_, AppState>, name: String) -> Result<(), Error> {
+    state.dialtone.set_default_provider(&name)
+}
+
+/// Places a call. `attempt` is chosen by the UI so that [`stop_waiting`] can name it
+/// while it runs (Fractel's request waits until the callee answers).
+#[tauri::command]
+#[specta::specta]
+pub async fn place_call(
+    state: State<'_, AppState>,
+    attempt: u32,
+    target: String,
+    via: Option<String>,
+) -> Result<CallView, Error> {
+    let dialtone = state.dialtone.clone();
+    let task = tauri::async_runtime::spawn(async move { dialtone.place_call(&target, via.as_deref()).await });
+    state.attempts.lock().unwrap_or_else(|p| p.into_inner()).insert(attempt, task.inner().abort_handle());
+    let result = task.await;
+    state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt);
+    match result {
+        Ok(placed) => placed.map(CallView::from),
+        Err(_) => Err(Error::new(
+            dialtone_core::ErrorCode::Cancelled,
+            "Stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.",
+        )),
+    }
+}
+
+/// Stops waiting for a call being placed; false when it had already finished.
+#[tauri::command]
+#[specta::specta]
+pub fn stop_waiting(state: State<'_, AppState>, attempt: u32) -> bool {
+    match state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt) {
+        Some(handle) => {
+            handle.abort();
+            true
+        }
+        None => false,
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn hang_up(state: State<'_, AppState>, call_id: String, via: Option<String>) -> Result<(), Error> {
+    state.dialtone.hang_up(&call_id, via.as_deref()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn call_status(
+    state: State<'_, AppState>,
+    call_id: String,
+    via: Option<String>,
+) -> Result<CallStatus, Error> {
+    state.dialtone.call_status(&call_id, via.as_deref()).await
+}
+
+/// The QR code of a link, as SVG, drawn in Rust.
+#[tauri::command]
+#[specta::specta]
+pub fn qr_svg(text: String) -> Result<String, Error> {
+    Ok(Qr::encode(&text)?.svg())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact JSON the UI receives for a provider error.
+    #[test]
+    fn a_provider_error_reaches_the_ui_as_code_and_message() {
+        let err = Error::new(
+            dialtone_core::ErrorCode::ProviderUnavailable,
+            "work (Blooio FaceTime link): Blooio has FaceTime calling switched off for now",
+        );
+        assert_eq!(
+            tauri::ipc::InvokeError::from(err).0,
+            serde_json::json!({
+                "code": "provider_unavailable",
+                "message": "work (Blooio FaceTime link): Blooio has FaceTime calling switched off for now",
+            })
+        );
+    }
+
+    #[test]
+    fn a_call_view_carries_the_outcome_without_the_agora_token() {
+        let view = CallView {
+            provider: "sb".into(),
+            kind: Kind::Sendblue,
+            to: "+14155550123".into(),
+            outcome: CallOutcome::LiveAudio {
+                agora: dialtone_core::providers::AgoraSession {
+                    app_id: "a".into(),
+                    channel_name: "c".into(),
+                    uid: 7,
+                    token: SecretString::from("tok-secret"),
+                },
+            },
+        };
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(
+            json["outcome"],
+            serde_json::json!({"type": "live_audio", "agora": {"appId": "a", "channelName": "c", "uid": 7}})
+        );
+    }
+}
