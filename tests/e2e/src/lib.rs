@@ -100,7 +100,10 @@ impl App {
 
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|err| panic!("script failed: {script}: {err}"))
+        tokio::time::timeout(Duration::from_secs(30), self.client.execute(script, vec![]))
+            .await
+            .unwrap_or_else(|_| panic!("script did not return within 30 s: {script}"))
+            .unwrap_or_else(|err| panic!("script failed: {script}: {err}"))
     }
 
     /// Waits until `script` returns `expected`, failing with the last value after five seconds.
@@ -118,7 +121,11 @@ impl App {
 
     /// Saves a PNG of the window to `artifacts/e2e/NAME.png` and returns its pixels' summary.
     pub async fn screenshot(&self, name: &str) -> Screenshot {
-        let bytes = self.client.screenshot().await.expect("window screenshot");
+        // Bounded: a WebKit that cannot snapshot must fail the test, not hang CI.
+        let bytes = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot())
+            .await
+            .expect("the window screenshot did not arrive within 30 s")
+            .expect("window screenshot");
         let path = artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, &bytes).expect("write screenshot");
         Screenshot::decode(&bytes, path)
