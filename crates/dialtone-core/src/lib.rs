@@ -14,9 +14,15 @@
 //! - [`keychain`]: provider secrets in the OS keychain, and nowhere else.
 //! - [`providers`]: placing a call through each provider kind, one request, never retried.
 //! - [`qr`]: drawing a FaceTime link as a QR code (SVG, PNG, terminal).
+//! - [`db`]: the SQLite database of contacts and history (WAL, migrations).
+//! - [`contacts`]: the address book, vCard import/export, search as you type.
+//! - [`history`]: every call attempt.
 //! - [`service`]: the operations the app and the CLI share, over one data folder.
 
+pub mod contacts;
+pub mod db;
 pub mod error;
+pub mod history;
 pub mod keychain;
 pub mod logging;
 pub mod numbers;

@@ -6,10 +6,14 @@
 //! come from the [`SecretStore`] only.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
+use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::contacts::{Contact, Contacts, ImportReport, NewContact};
+use crate::history::{Attempt, CallRecord, History};
 use crate::keychain::Keychain;
 use crate::numbers::{self, Target};
 use crate::providers::{self, CallStatus, Dialer, Kind, KindInfo, Placed, ProviderConfig, SecretSource};
@@ -79,7 +83,12 @@ pub struct Dialtone {
     paths: Paths,
     dialer: Arc<Dialer>,
     secrets: Arc<dyn SecretStore>,
+    /// Opened on first use and kept: search runs on every keystroke.
+    db: Arc<Mutex<Option<Connection>>>,
 }
+
+/// The settings key for how long history is kept, in days (0: forever).
+pub const HISTORY_KEEP_DAYS: &str = "history_keep_days";
 
 impl std::fmt::Debug for Dialtone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -94,7 +103,107 @@ impl Dialtone {
     }
 
     pub fn with_secrets(paths: Paths, secrets: Arc<dyn SecretStore>) -> Result<Self> {
-        Ok(Self { paths, dialer: Arc::new(Dialer::new()?), secrets })
+        Ok(Self { paths, dialer: Arc::new(Dialer::new()?), secrets, db: Arc::default() })
+    }
+
+    /// Runs `work` on the database (opened and migrated on first use).
+    fn with_db<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut guard = self.db.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(crate::db::open(&self.paths.data_dir)?);
+        }
+        match guard.as_ref() {
+            Some(conn) => work(conn),
+            None => Err(Error::internal("the database was just opened")),
+        }
+    }
+
+    fn contacts_do<T>(&self, work: impl FnOnce(&Contacts<'_>) -> Result<T>) -> Result<T> {
+        let region = self.settings()?.region;
+        self.with_db(|conn| work(&Contacts::new(conn, region)))
+    }
+
+    pub fn contacts(&self) -> Result<Vec<Contact>> {
+        self.contacts_do(|c| c.list())
+    }
+
+    pub fn search_contacts(&self, query: &str, limit: u32) -> Result<Vec<Contact>> {
+        self.contacts_do(|c| c.search(query, limit))
+    }
+
+    pub fn contact(&self, id: i64) -> Result<Contact> {
+        self.contacts_do(|c| c.get(id))
+    }
+
+    pub fn add_contact(&self, contact: &NewContact) -> Result<Contact> {
+        self.contacts_do(|c| c.add(contact))
+    }
+
+    pub fn update_contact(&self, id: i64, contact: &NewContact) -> Result<Contact> {
+        self.contacts_do(|c| c.update(id, contact))
+    }
+
+    pub fn delete_contact(&self, id: i64) -> Result<()> {
+        self.contacts_do(|c| c.delete(id))
+    }
+
+    /// Imports a vCard file; `progress(done, total)` is called as cards are stored.
+    pub fn import_contacts(&self, file: &Path, progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
+        let bytes = std::fs::read(file).map_err(|err| Error::io("read the vCard file", file, &err))?;
+        let report = self.contacts_do(|c| c.import(&bytes, progress))?;
+        tracing::info!(
+            added = report.added,
+            merged = report.merged,
+            skipped = report.skipped.len(),
+            "contacts imported"
+        );
+        Ok(report)
+    }
+
+    /// Writes every contact as vCard 4.0 (atomically: a temporary file renamed over).
+    pub fn export_contacts(&self, file: &Path) -> Result<usize> {
+        let (text, count) = self.contacts_do(|c| Ok((c.export()?, c.count()? as usize)))?;
+        let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|err| Error::io("write a file in", dir, &err))?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|err| Error::io("write", file, &err))?;
+        tmp.persist(file).map_err(|err| Error::io("write", file, &err.error))?;
+        Ok(count)
+    }
+
+    pub fn history(&self, limit: u32) -> Result<Vec<CallRecord>> {
+        self.with_db(|conn| History::new(conn).list(limit))
+    }
+
+    pub fn delete_history_entry(&self, id: i64) -> Result<()> {
+        self.with_db(|conn| History::new(conn).delete(id))
+    }
+
+    pub fn clear_history(&self) -> Result<usize> {
+        self.with_db(|conn| History::new(conn).clear())
+    }
+
+    /// How long history is kept, in days; 0 keeps it forever.
+    pub fn set_history_keep_days(&self, days: u32) -> Result<()> {
+        self.update(|s| {
+            s.other.insert(HISTORY_KEEP_DAYS.to_owned(), toml::Value::Integer(i64::from(days)));
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
+    fn keep_days(settings: &Settings) -> u32 {
+        settings
+            .other
+            .get(HISTORY_KEEP_DAYS)
+            .and_then(toml::Value::as_integer)
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(0)
+    }
+
+    /// Calls again what a history row called, through the same provider.
+    pub async fn redial(&self, id: i64) -> Result<Placed> {
+        let record = self.with_db(|conn| History::new(conn).get(id))?;
+        self.place_call(&record.typed, Some(&record.provider)).await
     }
 
     pub fn paths(&self) -> &Paths {
@@ -315,12 +424,79 @@ impl Dialtone {
         Target::parse(text, settings.region.as_deref())
     }
 
-    /// Places a call. Never retried: a failure is reported for the person to decide.
-    pub async fn place_call(&self, target: &str, via: Option<&str>) -> Result<Placed> {
-        let target = self.parse_target(target)?;
-        let (name, config) = self.choose_provider(via)?;
+    /// What to call, from what the person typed: a number, URI or email, or else the
+    /// name of a contact (its preferred number, or its only one).
+    pub fn resolve_target(&self, typed: &str) -> Result<(Target, Option<Contact>)> {
+        let settings = self.settings()?;
+        let region = settings.region.as_deref();
+        let parsed = Target::parse(typed, region);
+        let looks_like_a_name = typed.chars().any(char::is_alphabetic) && !typed.contains('@') && !typed.contains(':');
+        match parsed {
+            Ok(target) => {
+                let contact = match &target {
+                    Target::Phone(number) => self.contacts_do(|c| c.by_number(number.e164())).unwrap_or(None),
+                    _ => None,
+                };
+                Ok((target, contact))
+            }
+            Err(err) if looks_like_a_name => match self.contacts_do(|c| c.by_name(typed))? {
+                Some(contact) => {
+                    let target = contact_target(&contact, region)?;
+                    Ok((target, Some(contact)))
+                }
+                None => Err(Error::invalid_input(format!(
+                    "{} No contact is called “{}” either.",
+                    err.message,
+                    typed.trim()
+                ))),
+            },
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Places a call and writes it to the history. Never retried: a failure is
+    /// reported for the person to decide.
+    pub async fn place_call(&self, typed: &str, via: Option<&str>) -> Result<Placed> {
+        let (target, contact) = self.resolve_target(typed)?;
+        let via = via.map(str::to_owned).or_else(|| contact.as_ref().and_then(|c| c.preferred_provider.clone()));
+        let (name, config) = self.choose_provider(via.as_deref())?;
         let secrets: &dyn SecretSource = &*self.secrets;
-        self.dialer.place_call(&name, &config, secrets, &target).await
+        let result = self.dialer.place_call(&name, &config, secrets, &target).await;
+        let attempt = Attempt {
+            provider: &name,
+            kind: config.kind.id(),
+            typed,
+            target: target.display(),
+            contact_id: contact.as_ref().map(|c| c.id),
+            result: &result,
+        };
+        // The call happened (or failed) either way: a history that cannot be written is
+        // logged, not turned into a failed call.
+        let keep = Self::keep_days(&self.settings().unwrap_or_default());
+        if let Err(err) = self.with_db(|conn| History::new(conn).record(&attempt, keep)) {
+            tracing::warn!("could not write the call to the history: {}", err.message);
+        }
+        result
+    }
+
+    /// Writes a call the person stopped waiting for.
+    pub fn record_cancelled(&self, typed: &str, via: Option<&str>) {
+        let Ok((target, contact)) = self.resolve_target(typed) else { return };
+        let Ok((name, config)) = self.choose_provider(via) else { return };
+        let result: Result<Placed> =
+            Err(Error::new(ErrorCode::Cancelled, "Stopped waiting; the provider may still connect the call."));
+        let attempt = Attempt {
+            provider: &name,
+            kind: config.kind.id(),
+            typed,
+            target: target.display(),
+            contact_id: contact.map(|c| c.id),
+            result: &result,
+        };
+        let keep = Self::keep_days(&self.settings().unwrap_or_default());
+        if let Err(err) = self.with_db(|conn| History::new(conn).record(&attempt, keep)) {
+            tracing::warn!("could not write the call to the history: {}", err.message);
+        }
     }
 
     pub async fn hang_up(&self, call_id: &str, via: Option<&str>) -> Result<()> {
@@ -332,6 +508,40 @@ impl Dialtone {
         let (name, config) = self.choose_provider(via)?;
         self.dialer.status(&name, &config, &*self.secrets, call_id).await
     }
+}
+
+/// The number (or email) a contact is called on when called by name.
+fn contact_target(contact: &Contact, region: Option<&str>) -> Result<Target> {
+    let preferred: Vec<_> = contact.phones.iter().filter(|p| p.preferred).collect();
+    let number = match (preferred.as_slice(), contact.phones.as_slice()) {
+        ([one], _) => Some(*one),
+        (_, [only]) => Some(only),
+        _ => None,
+    };
+    if let Some(phone) = number {
+        return Target::parse(&phone.number, region);
+    }
+    if contact.phones.is_empty() {
+        return match contact.emails.as_slice() {
+            [only] => Target::parse(&only.address, region),
+            [] => Err(Error::invalid_input(format!("{} has no number or email to call.", contact.name))),
+            many => Err(Error::invalid_input(format!(
+                "{} has several email addresses: {}. Call one of them.",
+                contact.name,
+                many.iter().map(|e| e.address.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
+        };
+    }
+    let listed: Vec<String> = contact
+        .phones
+        .iter()
+        .map(|p| if p.label.is_empty() { p.number.clone() } else { format!("{} {}", p.label, p.number) })
+        .collect();
+    Err(Error::invalid_input(format!(
+        "{} has several numbers: {}. Call one of them, or mark one as preferred.",
+        contact.name,
+        listed.join(", ")
+    )))
 }
 
 fn unknown_provider(name: &str, settings: &Settings) -> Error {

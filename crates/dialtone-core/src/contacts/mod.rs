@@ -1,0 +1,592 @@
+//! Contacts: the people side of the softphone, in SQLite.
+//!
+//! A contact has a name, an organisation, labelled phone numbers and emails, notes, a
+//! favourite flag and a preferred provider. Numbers are kept as the person wrote them,
+//! with their E.164 form beside (when they parse) for matching and calling.
+//!
+//! Search is as-you-type over name, organisation, email and number: case- and
+//! accent-insensitive substrings ("renee" finds Renée, "lovel" finds Lovelace), and a
+//! number in any spelling finds the card. A trigram full-text index (FTS5) holds, per
+//! contact, the folded text and the digits of every number; favourites and names that
+//! start with the query rank first. [`vcard`] reads and writes address-book files;
+//! importing merges with what is there (by UID, else by name and number).
+
+pub mod vcard;
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::db::failed;
+use crate::numbers::PhoneNumber;
+use crate::{Error, ErrorCode, Result};
+
+/// A phone number of a contact, as written, with its label (`cell`, `work`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Phone {
+    pub label: String,
+    pub number: String,
+    /// Marked preferred in the address book: called when the contact is called by name.
+    pub preferred: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Email {
+    pub label: String,
+    pub address: String,
+}
+
+/// A contact as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Contact {
+    pub id: i64,
+    pub uid: Option<String>,
+    pub name: String,
+    pub organization: String,
+    pub notes: String,
+    pub favourite: bool,
+    pub preferred_provider: Option<String>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+}
+
+/// A contact to add, or the new state of one being edited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NewContact {
+    pub uid: Option<String>,
+    pub name: String,
+    pub organization: String,
+    pub notes: String,
+    pub favourite: bool,
+    pub preferred_provider: Option<String>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportReport {
+    pub added: u32,
+    pub merged: u32,
+    pub skipped: Vec<vcard::Skipped>,
+}
+
+/// Lower case, accents removed (NFD, combining marks dropped): "Renée" → "renee".
+pub fn fold(text: &str) -> String {
+    text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+/// The contact's numbers' digits as searched: the E.164 digits (`14155550123`) and the
+/// digits as written, so every spelling of the number is a substring of one of them.
+fn search_digits(phones: &[Phone], region: Option<&str>) -> String {
+    let mut out = Vec::new();
+    for p in phones {
+        if let Ok(n) = PhoneNumber::parse(&p.number, region) {
+            out.push(n.digits().to_owned());
+        }
+        out.push(digits(&p.number));
+    }
+    out.join(" ")
+}
+
+fn search_text(c: &NewContact) -> String {
+    let mut parts = vec![fold(&c.name), fold(&c.organization)];
+    parts.extend(c.emails.iter().map(|e| fold(&e.address)));
+    parts.join(" ")
+}
+
+fn check(contact: &NewContact) -> Result<()> {
+    if contact.name.trim().is_empty() {
+        return Err(Error::invalid_input("A contact needs a name."));
+    }
+    if let Some(e) = contact.emails.iter().find(|e| !e.address.contains('@')) {
+        return Err(Error::invalid_input(format!("“{}” is not an email address.", e.address)));
+    }
+    if let Some(p) = contact.phones.iter().find(|p| digits(&p.number).is_empty()) {
+        return Err(Error::invalid_input(format!("“{}” has no digits to call.", p.number)));
+    }
+    Ok(())
+}
+
+/// The contacts of one database connection.
+#[derive(Debug)]
+pub struct Contacts<'c> {
+    conn: &'c Connection,
+    /// Numbers written without `+` are read in this region.
+    region: Option<String>,
+}
+
+impl<'c> Contacts<'c> {
+    pub fn new(conn: &'c Connection, region: Option<String>) -> Self {
+        Self { conn, region }
+    }
+
+    pub fn add(&self, contact: &NewContact) -> Result<Contact> {
+        check(contact)?;
+        let tx = self.conn.unchecked_transaction().map_err(failed)?;
+        let id = insert(&tx, contact, self.region.as_deref())?;
+        tx.commit().map_err(failed)?;
+        self.get(id)
+    }
+
+    pub fn update(&self, id: i64, contact: &NewContact) -> Result<Contact> {
+        check(contact)?;
+        let tx = self.conn.unchecked_transaction().map_err(failed)?;
+        self.require(id)?;
+        replace(&tx, id, contact, self.region.as_deref())?;
+        tx.commit().map_err(failed)?;
+        self.get(id)
+    }
+
+    pub fn delete(&self, id: i64) -> Result<()> {
+        let tx = self.conn.unchecked_transaction().map_err(failed)?;
+        self.require(id)?;
+        tx.execute("DELETE FROM contacts_search WHERE rowid = ?1", [id]).map_err(failed)?;
+        tx.execute("DELETE FROM contacts WHERE id = ?1", [id]).map_err(failed)?;
+        tx.commit().map_err(failed)
+    }
+
+    fn require(&self, id: i64) -> Result<()> {
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM contacts WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        found
+            .map(|_| ())
+            .ok_or_else(|| Error::invalid_input(format!("There is no contact {id}; it may have been deleted.")))
+    }
+
+    pub fn get(&self, id: i64) -> Result<Contact> {
+        self.require(id)?;
+        let mut contacts = self.load(&[id])?;
+        contacts.pop().ok_or_else(|| Error::internal("contact vanished"))
+    }
+
+    /// Every contact, by name.
+    pub fn list(&self) -> Result<Vec<Contact>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM contacts ORDER BY name_key, id").map_err(failed)?;
+        let ids: Vec<i64> =
+            stmt.query_map([], |r| r.get(0)).map_err(failed)?.collect::<rusqlite::Result<_>>().map_err(failed)?;
+        self.load(&ids)
+    }
+
+    pub fn count(&self) -> Result<u64> {
+        self.conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).map_err(failed)
+    }
+
+    fn load(&self, ids: &[i64]) -> Result<Vec<Contact>> {
+        let mut contact_stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT uid, name, organization, notes, favourite, preferred_provider FROM contacts WHERE id = ?1",
+            )
+            .map_err(failed)?;
+        let mut phone_stmt = self
+            .conn
+            .prepare_cached("SELECT label, number, preferred FROM phones WHERE contact_id = ?1 ORDER BY position")
+            .map_err(failed)?;
+        let mut email_stmt = self
+            .conn
+            .prepare_cached("SELECT label, address FROM emails WHERE contact_id = ?1 ORDER BY position")
+            .map_err(failed)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let mut contact = contact_stmt
+                .query_row([id], |r| {
+                    Ok(Contact {
+                        id,
+                        uid: r.get(0)?,
+                        name: r.get(1)?,
+                        organization: r.get(2)?,
+                        notes: r.get(3)?,
+                        favourite: r.get(4)?,
+                        preferred_provider: r.get(5)?,
+                        phones: Vec::new(),
+                        emails: Vec::new(),
+                    })
+                })
+                .map_err(failed)?;
+            contact.phones = phone_stmt
+                .query_map([id], |r| Ok(Phone { label: r.get(0)?, number: r.get(1)?, preferred: r.get(2)? }))
+                .map_err(failed)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(failed)?;
+            contact.emails = email_stmt
+                .query_map([id], |r| Ok(Email { label: r.get(0)?, address: r.get(1)? }))
+                .map_err(failed)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(failed)?;
+            out.push(contact);
+        }
+        Ok(out)
+    }
+
+    /// Contacts matching what is typed so far, best first, at most `limit`.
+    pub fn search(&self, query: &str, limit: u32) -> Result<Vec<Contact>> {
+        let ids = self.search_ids(query, limit)?;
+        self.load(&ids)
+    }
+
+    /// The ids of [`Contacts::search`]'s results: the part that must be fast.
+    pub fn search_ids(&self, query: &str, limit: u32) -> Result<Vec<i64>> {
+        let folded = fold(query.trim());
+        if folded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query_digits = digits(&folded);
+        let numberish = folded.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && query_digits.len() >= 3;
+        let (column, needle) = if numberish { ("digits", query_digits) } else { ("text", folded.clone()) };
+        let ranked =
+            "ORDER BY c.favourite DESC, (substr(c.name_key, 1, length(?2)) = ?2) DESC, c.name_key, c.id LIMIT ?3";
+        let ids = if needle.chars().count() >= 3 {
+            // A trigram index finds substrings of three characters or more.
+            let phrase = format!("{column} : \"{}\"", needle.replace('"', "\"\""));
+            let sql = format!(
+                "SELECT c.id FROM contacts_search s JOIN contacts c ON c.id = s.rowid WHERE contacts_search MATCH ?1 {ranked}"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(failed)?;
+            stmt.query_map(params![phrase, folded, limit], |r| r.get(0))
+                .map_err(failed)?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+        } else {
+            // One or two characters: names (or a word in them) starting with it.
+            let sql = format!(
+                "SELECT c.id FROM contacts c WHERE c.name_key >= ?1 AND c.name_key < ?1 || char(1114111) \
+                 OR c.name_key LIKE '% ' || ?1 || '%' ESCAPE '\\' {ranked}"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(failed)?;
+            stmt.query_map(params![folded, folded, limit], |r| r.get(0))
+                .map_err(failed)?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+        };
+        ids.map_err(failed)
+    }
+
+    /// Imports a vCard file, merging with what is there; one transaction, so a crash
+    /// mid-import leaves the book as it was before.
+    pub fn import(&self, bytes: &[u8], mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
+        let parsed = vcard::parse(bytes);
+        let mut report = ImportReport { skipped: parsed.skipped, ..ImportReport::default() };
+        let total = parsed.contacts.len();
+        let tx = self.conn.unchecked_transaction().map_err(failed)?;
+        for (index, contact) in parsed.contacts.iter().enumerate() {
+            match find_same(&tx, contact, self.region.as_deref())? {
+                Some(id) => {
+                    merge_into(&tx, id, contact, self.region.as_deref())?;
+                    report.merged += 1;
+                }
+                None => {
+                    insert(&tx, contact, self.region.as_deref())?;
+                    report.added += 1;
+                }
+            }
+            if index % 1000 == 999 || index + 1 == total {
+                progress(index + 1, total);
+            }
+        }
+        tx.commit().map_err(failed)?;
+        Ok(report)
+    }
+
+    /// The whole book as vCard 4.0.
+    pub fn export(&self) -> Result<String> {
+        Ok(vcard::write(&self.list()?))
+    }
+
+    /// The contact with this number (E.164), if one has it.
+    pub fn by_number(&self, e164: &str) -> Result<Option<Contact>> {
+        let id: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT contact_id FROM phones WHERE e164 = ?1 ORDER BY contact_id LIMIT 1")
+            .and_then(|mut s| s.query_row([e164], |r| r.get(0)).optional())
+            .map_err(failed)?;
+        id.map(|id| self.get(id)).transpose()
+    }
+
+    /// Finds the contact a name (as typed) means: exactly that name, else the one
+    /// search result. `None` when nothing matches; an error listing them when several do.
+    pub fn by_name(&self, name: &str) -> Result<Option<Contact>> {
+        let key = fold(name.trim());
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM contacts WHERE name_key = ?1").map_err(failed)?;
+        let exact: Vec<i64> =
+            stmt.query_map([&key], |r| r.get(0)).map_err(failed)?.collect::<rusqlite::Result<_>>().map_err(failed)?;
+        let ids = if exact.is_empty() { self.search_ids(name, 6)? } else { exact };
+        match ids.as_slice() {
+            [] => Ok(None),
+            [id] => self.get(*id).map(Some),
+            many => {
+                let names: Vec<String> = self.load(&many[..many.len().min(5)])?.into_iter().map(|c| c.name).collect();
+                Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("“{}” matches several contacts: {}. Type more of the name.", name.trim(), names.join("; ")),
+                ))
+            }
+        }
+    }
+}
+
+fn insert(tx: &Transaction<'_>, c: &NewContact, region: Option<&str>) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO contacts (uid, name, organization, notes, favourite, preferred_provider, name_key, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            c.uid,
+            c.name.trim(),
+            c.organization,
+            c.notes,
+            c.favourite,
+            c.preferred_provider,
+            fold(c.name.trim()),
+            now_ms()
+        ])
+    })
+    .map_err(|err| match err {
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Error::invalid_input(format!(
+                "Another contact already has the UID “{}”.",
+                c.uid.as_deref().unwrap_or_default()
+            ))
+        }
+        other => failed(other),
+    })?;
+    let id = tx.last_insert_rowid();
+    write_details(tx, id, c, region)?;
+    Ok(id)
+}
+
+fn replace(tx: &Transaction<'_>, id: i64, c: &NewContact, region: Option<&str>) -> Result<()> {
+    tx.execute(
+        "UPDATE contacts SET uid = ?2, name = ?3, organization = ?4, notes = ?5, favourite = ?6, preferred_provider = ?7, \
+         name_key = ?8, updated_at = ?9 WHERE id = ?1",
+        params![id, c.uid, c.name.trim(), c.organization, c.notes, c.favourite, c.preferred_provider, fold(c.name.trim()), now_ms()],
+    )
+    .map_err(failed)?;
+    tx.execute("DELETE FROM phones WHERE contact_id = ?1", [id]).map_err(failed)?;
+    tx.execute("DELETE FROM emails WHERE contact_id = ?1", [id]).map_err(failed)?;
+    tx.execute("DELETE FROM contacts_search WHERE rowid = ?1", [id]).map_err(failed)?;
+    write_details(tx, id, c, region)
+}
+
+fn write_details(tx: &Transaction<'_>, id: i64, c: &NewContact, region: Option<&str>) -> Result<()> {
+    let mut phone = tx
+        .prepare_cached(
+            "INSERT INTO phones (contact_id, position, label, number, e164, preferred) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(failed)?;
+    for (i, p) in c.phones.iter().enumerate() {
+        let e164 = PhoneNumber::parse(&p.number, region).ok().map(|n| n.e164().to_owned());
+        phone.execute(params![id, i as i64, p.label, p.number, e164, p.preferred]).map_err(failed)?;
+    }
+    let mut email = tx
+        .prepare_cached("INSERT INTO emails (contact_id, position, label, address) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(failed)?;
+    for (i, e) in c.emails.iter().enumerate() {
+        email.execute(params![id, i as i64, e.label, e.address]).map_err(failed)?;
+    }
+    tx.prepare_cached("INSERT INTO contacts_search (rowid, text, digits) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![id, search_text(c), search_digits(&c.phones, region)]))
+        .map_err(failed)?;
+    Ok(())
+}
+
+/// The stored contact an imported card is the same person as: same UID, else same
+/// name and a number in common (or, with no numbers on the card, the same name and an
+/// email in common).
+fn find_same(tx: &Transaction<'_>, c: &NewContact, region: Option<&str>) -> Result<Option<i64>> {
+    if let Some(uid) = &c.uid {
+        let found = tx
+            .prepare_cached("SELECT id FROM contacts WHERE uid = ?1")
+            .and_then(|mut s| s.query_row([uid], |r| r.get(0)).optional())
+            .map_err(failed)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    let key = fold(c.name.trim());
+    for p in &c.phones {
+        let Ok(number) = PhoneNumber::parse(&p.number, region) else { continue };
+        let found = tx
+            .prepare_cached("SELECT c.id FROM phones p JOIN contacts c ON c.id = p.contact_id WHERE p.e164 = ?1 AND c.name_key = ?2 LIMIT 1")
+            .and_then(|mut s| s.query_row(params![number.e164(), key], |r| r.get(0)).optional())
+            .map_err(failed)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    if c.phones.is_empty() {
+        for e in &c.emails {
+            let found = tx
+                .prepare_cached("SELECT c.id FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE lower(e.address) = lower(?1) AND c.name_key = ?2 LIMIT 1")
+                .and_then(|mut s| s.query_row(params![e.address, key], |r| r.get(0)).optional())
+                .map_err(failed)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The card's fields win where it has them; numbers and emails are united, not lost.
+fn merge_into(tx: &Transaction<'_>, id: i64, card: &NewContact, region: Option<&str>) -> Result<()> {
+    let stored = Contacts { conn: tx, region: region.map(str::to_owned) }
+        .load(&[id])?
+        .pop()
+        .ok_or_else(|| Error::internal("merged contact vanished"))?;
+    let key = |n: &str| PhoneNumber::parse(n, region).map(|p| p.e164().to_owned()).unwrap_or_else(|_| digits(n));
+    let mut phones = stored.phones.clone();
+    let mut seen: HashSet<String> = phones.iter().map(|p| key(&p.number)).collect();
+    for p in &card.phones {
+        if seen.insert(key(&p.number)) {
+            phones.push(p.clone());
+        }
+    }
+    let mut emails = stored.emails.clone();
+    let mut seen_emails: HashSet<String> = emails.iter().map(|e| e.address.to_lowercase()).collect();
+    for e in &card.emails {
+        if seen_emails.insert(e.address.to_lowercase()) {
+            emails.push(e.clone());
+        }
+    }
+    let merged = NewContact {
+        uid: card.uid.clone().or(stored.uid),
+        name: card.name.clone(),
+        organization: if card.organization.is_empty() { stored.organization } else { card.organization.clone() },
+        notes: if card.notes.is_empty() { stored.notes } else { card.notes.clone() },
+        favourite: stored.favourite || card.favourite,
+        preferred_provider: card.preferred_provider.clone().or(stored.preferred_provider),
+        phones,
+        emails,
+    };
+    replace(tx, id, &merged, region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        (dir, conn)
+    }
+
+    fn person(name: &str, number: &str) -> NewContact {
+        NewContact {
+            name: name.into(),
+            phones: vec![Phone { label: "cell".into(), number: number.into(), preferred: false }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn folds_case_and_accents() {
+        assert_eq!(fold("Renée ÅNGSTRÖM"), "renee angstrom");
+    }
+
+    #[test]
+    fn search_finds_by_name_accent_substring_email_and_any_number_spelling() {
+        let (_dir, conn) = book();
+        let contacts = Contacts::new(&conn, Some("US".into()));
+        let mut ada = person("Ada Lovelace", "+1 (415) 555-0123");
+        ada.emails.push(Email { label: "work".into(), address: "ada@engines.example".into() });
+        ada.organization = "Analytical Engines".into();
+        contacts.add(&ada).unwrap();
+        contacts.add(&person("Renée Dupré", "+33 1 23 45 67 89")).unwrap();
+        contacts.add(&person("Grace Hopper", "202-555-0199")).unwrap();
+        let names = |q: &str| contacts.search(q, 10).unwrap().into_iter().map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(names("renee"), ["Renée Dupré"]);
+        assert_eq!(names("RENÉE"), ["Renée Dupré"]);
+        assert_eq!(names("lovel"), ["Ada Lovelace"]);
+        assert_eq!(names("analytical"), ["Ada Lovelace"]);
+        assert_eq!(names("engines.example"), ["Ada Lovelace"]);
+        for spelling in ["4155550123", "(415) 555-0123", "+14155550123", "555-0123"] {
+            assert_eq!(names(spelling), ["Ada Lovelace"], "{spelling}");
+        }
+        assert_eq!(names("2025550199"), ["Grace Hopper"], "a number written without +, read in the region");
+        assert_eq!(names("g"), ["Grace Hopper"]);
+        assert_eq!(names("ho"), ["Grace Hopper"], "a word of the name starting with it");
+        assert!(names("zzz").is_empty());
+    }
+
+    #[test]
+    fn favourites_and_prefixes_rank_first() {
+        let (_dir, conn) = book();
+        let contacts = Contacts::new(&conn, None);
+        contacts.add(&person("Bob Anders", "+14155550001")).unwrap();
+        contacts.add(&person("Anders Celsius", "+14155550002")).unwrap();
+        let mut fav = person("Zed Andersson", "+14155550003");
+        fav.favourite = true;
+        contacts.add(&fav).unwrap();
+        let names: Vec<String> = contacts.search("anders", 10).unwrap().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["Zed Andersson", "Anders Celsius", "Bob Anders"]);
+    }
+
+    #[test]
+    fn edit_and_delete_keep_the_index_in_step() {
+        let (_dir, conn) = book();
+        let contacts = Contacts::new(&conn, None);
+        let ada = contacts.add(&person("Ada Lovelace", "+14155550123")).unwrap();
+        let mut changed = person("Ada King", "+442079460958");
+        changed.notes = "Countess".into();
+        contacts.update(ada.id, &changed).unwrap();
+        assert!(contacts.search("lovelace", 5).unwrap().is_empty());
+        assert_eq!(contacts.search("king", 5).unwrap()[0].notes, "Countess");
+        assert!(contacts.search("4155550123", 5).unwrap().is_empty());
+        contacts.delete(ada.id).unwrap();
+        assert!(contacts.search("king", 5).unwrap().is_empty());
+        assert!(contacts.get(ada.id).is_err());
+        assert!(contacts.add(&NewContact::default()).unwrap_err().message.contains("needs a name"));
+    }
+
+    #[test]
+    fn reimporting_merges_instead_of_duplicating() {
+        let (_dir, conn) = book();
+        let contacts = Contacts::new(&conn, Some("US".into()));
+        let first = "BEGIN:VCARD\nVERSION:3.0\nUID:u-1\nFN:Ada Lovelace\nTEL:+14155550123\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Grace Hopper\nTEL:202-555-0199\nEND:VCARD\n";
+        let report = contacts.import(first.as_bytes(), |_, _| {}).unwrap();
+        assert_eq!((report.added, report.merged), (2, 0));
+        let again = contacts.import(first.as_bytes(), |_, _| {}).unwrap();
+        assert_eq!((again.added, again.merged), (0, 2));
+        // An updated export: Ada (by UID) gains an email, Grace (no UID: name + number) a second number.
+        let updated = "BEGIN:VCARD\nVERSION:3.0\nUID:u-1\nFN:Ada Lovelace\nTEL:+14155550123\nEMAIL:ada@example.com\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Grace Hopper\nTEL:+1 202 555 0199\nTEL;TYPE=work:+1 202 555 0100\nEND:VCARD\n";
+        let report = contacts.import(updated.as_bytes(), |_, _| {}).unwrap();
+        assert_eq!((report.added, report.merged), (0, 2));
+        assert_eq!(contacts.count().unwrap(), 2);
+        let grace = &contacts.search("grace", 1).unwrap()[0];
+        assert_eq!(grace.phones.len(), 2);
+        assert_eq!(contacts.search("ada", 1).unwrap()[0].emails[0].address, "ada@example.com");
+    }
+
+    #[test]
+    fn by_name_finds_one_or_lists_several() {
+        let (_dir, conn) = book();
+        let contacts = Contacts::new(&conn, None);
+        contacts.add(&person("Ada Lovelace", "+14155550123")).unwrap();
+        contacts.add(&person("Ada King", "+14155550124")).unwrap();
+        assert_eq!(contacts.by_name("ada lovelace").unwrap().unwrap().name, "Ada Lovelace");
+        assert_eq!(contacts.by_name("lovel").unwrap().unwrap().name, "Ada Lovelace");
+        let err = contacts.by_name("ada").unwrap_err();
+        assert!(err.message.contains("Ada King") && err.message.contains("Ada Lovelace"), "{}", err.message);
+        assert!(contacts.by_name("nobody").unwrap().is_none());
+    }
+}

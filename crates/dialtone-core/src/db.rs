@@ -1,0 +1,125 @@
+//! The database: contacts and call history in one SQLite file in the data folder.
+//!
+//! WAL journal (readers never wait for the writer; a crash mid-write rolls back to the
+//! last commit), foreign keys on, and migrations numbered by `PRAGMA user_version`, each
+//! applied in its own transaction. Every multi-row change (an import, a contact with its
+//! numbers) is one transaction, so a kill at any moment leaves the file consistent.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::{Error, Result};
+
+/// The database file's name inside the data folder.
+pub const FILE: &str = "dialtone.sqlite3";
+
+/// Schema changes, in order. Never edit one that has shipped: add another.
+const MIGRATIONS: &[&str] = &[
+    // 1: contacts, their numbers and emails, the search index, call history.
+    r#"
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        uid TEXT UNIQUE,
+        name TEXT NOT NULL,
+        organization TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        favourite INTEGER NOT NULL DEFAULT 0,
+        preferred_provider TEXT,
+        name_key TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX contacts_by_name_key ON contacts(name_key);
+    CREATE TABLE phones (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        number TEXT NOT NULL,
+        e164 TEXT,
+        preferred INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX phones_by_contact ON phones(contact_id);
+    CREATE INDEX phones_by_e164 ON phones(e164);
+    CREATE TABLE emails (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL
+    );
+    CREATE INDEX emails_by_contact ON emails(contact_id);
+    -- rowid = contacts.id. text: folded name, organisation, emails; digits: every number's digits.
+    CREATE VIRTUAL TABLE contacts_search USING fts5(text, digits, tokenize = 'trigram');
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        typed TEXT NOT NULL,
+        target TEXT NOT NULL,
+        contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+        outcome TEXT NOT NULL,
+        call_id TEXT,
+        link TEXT,
+        link_expires_at INTEGER,
+        error_code TEXT,
+        error_message TEXT
+    );
+    CREATE INDEX calls_by_time ON calls(at);
+    "#,
+];
+
+/// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+pub fn open(data_dir: &Path) -> Result<Connection> {
+    std::fs::create_dir_all(data_dir).map_err(|err| Error::io("create the data folder", data_dir, &err))?;
+    let path = data_dir.join(FILE);
+    let mut conn = Connection::open(&path).map_err(|err| sql_error(&path, err))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|err| sql_error(&path, err))?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|err| sql_error(&path, err))?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(|err| sql_error(&path, err))?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(|err| sql_error(&path, err))?;
+    migrate(&mut conn).map_err(|err| sql_error(&path, err))?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A database failure, in words that say which file.
+pub fn sql_error(path: &Path, err: rusqlite::Error) -> Error {
+    Error::new(
+        crate::ErrorCode::Io,
+        format!("The contacts and history database {} could not be used: {err}", path.display()),
+    )
+}
+
+/// A database failure where the path is not at hand.
+pub(crate) fn failed(err: rusqlite::Error) -> Error {
+    Error::new(crate::ErrorCode::Io, format!("The contacts and history database could not be used: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_in_wal_mode_at_the_latest_schema_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(dir.path()).unwrap();
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        drop(conn);
+        open(dir.path()).unwrap();
+    }
+}

@@ -1,0 +1,211 @@
+//! Call history: every call attempt, from the app or the CLI, in the database.
+//!
+//! A row says when, through which provider, what the person typed and what was sent,
+//! the contact it belongs to, and how it went: placed (with the call id), a FaceTime
+//! link (with when it expires), a live audio session, recorded in the CRM, or failed
+//! (with the reason, already free of secrets). Rows older than the keep-for setting are
+//! removed as new ones are written.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::db::failed;
+use crate::providers::{CallOutcome, Placed};
+use crate::{Error, Result};
+
+/// One call attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CallRecord {
+    pub id: i64,
+    /// Unix time in milliseconds.
+    pub at: i64,
+    pub provider: String,
+    pub kind: String,
+    /// What the person typed or clicked.
+    pub typed: String,
+    /// The target exactly as sent to the provider (or as parsed, when it failed first).
+    pub target: String,
+    pub contact_id: Option<i64>,
+    pub contact_name: Option<String>,
+    /// `placed`, `facetime_link`, `live_audio`, `recorded`, `failed` or `cancelled`.
+    pub outcome: String,
+    pub call_id: Option<String>,
+    pub link: Option<String>,
+    /// Unix seconds after which the link no longer works.
+    pub link_expires_at: Option<i64>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// What to write for one attempt.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    pub provider: &'a str,
+    pub kind: &'a str,
+    pub typed: &'a str,
+    pub target: &'a str,
+    pub contact_id: Option<i64>,
+    pub result: &'a Result<Placed>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+/// The history of one database connection.
+#[derive(Debug)]
+pub struct History<'c> {
+    conn: &'c Connection,
+}
+
+const COLUMNS: &str = "h.id, h.at, h.provider, h.kind, h.typed, h.target, h.contact_id, c.name, h.outcome, h.call_id, h.link, \
+                       h.link_expires_at, h.error_code, h.error_message";
+
+impl<'c> History<'c> {
+    pub fn new(conn: &'c Connection) -> Self {
+        Self { conn }
+    }
+
+    /// Writes one attempt, then removes rows older than `keep_days` (0 keeps everything).
+    pub fn record(&self, attempt: &Attempt<'_>, keep_days: u32) -> Result<i64> {
+        let (outcome, call_id, link, expires, code, message, target) = match attempt.result {
+            Ok(placed) => {
+                let (outcome, call_id, link, expires) = match &placed.outcome {
+                    CallOutcome::Placed { call_id } => ("placed", call_id.clone(), None, None),
+                    CallOutcome::FacetimeLink { link, expires_at, .. } => {
+                        ("facetime_link", None, Some(link.clone()), Some(i64::from(*expires_at)))
+                    }
+                    CallOutcome::LiveAudio { agora } => ("live_audio", Some(agora.channel_name.clone()), None, None),
+                    CallOutcome::Recorded { call_id, .. } => ("recorded", call_id.clone(), None, None),
+                };
+                (outcome, call_id, link, expires, None, None, placed.to.as_str())
+            }
+            Err(err) => {
+                let outcome = if err.code == crate::ErrorCode::Cancelled { "cancelled" } else { "failed" };
+                let code = serde_json::to_value(err.code).ok().and_then(|v| v.as_str().map(str::to_owned));
+                (outcome, None, None, None, code, Some(err.message.clone()), attempt.target)
+            }
+        };
+        self.conn
+            .execute(
+                "INSERT INTO calls (at, provider, kind, typed, target, contact_id, outcome, call_id, link, link_expires_at, error_code, error_message) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![now_ms(), attempt.provider, attempt.kind, attempt.typed, target, attempt.contact_id, outcome, call_id, link, expires, code, message],
+            )
+            .map_err(failed)?;
+        let id = self.conn.last_insert_rowid();
+        if keep_days > 0 {
+            let cutoff = now_ms() - i64::from(keep_days) * 86_400_000;
+            self.conn.execute("DELETE FROM calls WHERE at < ?1", [cutoff]).map_err(failed)?;
+        }
+        Ok(id)
+    }
+
+    /// The newest `limit` attempts, newest first.
+    pub fn list(&self, limit: u32) -> Result<Vec<CallRecord>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM calls h LEFT JOIN contacts c ON c.id = h.contact_id ORDER BY h.at DESC, h.id DESC LIMIT ?1"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(failed)?;
+        stmt.query_map([limit], row).map_err(failed)?.collect::<rusqlite::Result<_>>().map_err(failed)
+    }
+
+    pub fn get(&self, id: i64) -> Result<CallRecord> {
+        let sql = format!("SELECT {COLUMNS} FROM calls h LEFT JOIN contacts c ON c.id = h.contact_id WHERE h.id = ?1");
+        self.conn.query_row(&sql, [id], row).optional().map_err(failed)?.ok_or_else(|| {
+            Error::invalid_input(format!("There is no call {id} in the history; it may have been cleared."))
+        })
+    }
+
+    pub fn delete(&self, id: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM calls WHERE id = ?1", [id]).map_err(failed)?;
+        Ok(())
+    }
+
+    /// Removes every row; returns how many.
+    pub fn clear(&self) -> Result<usize> {
+        self.conn.execute("DELETE FROM calls", []).map_err(failed)
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
+    Ok(CallRecord {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        provider: r.get(2)?,
+        kind: r.get(3)?,
+        typed: r.get(4)?,
+        target: r.get(5)?,
+        contact_id: r.get(6)?,
+        contact_name: r.get(7)?,
+        outcome: r.get(8)?,
+        call_id: r.get(9)?,
+        link: r.get(10)?,
+        link_expires_at: r.get(11)?,
+        error_code: r.get(12)?,
+        error_message: r.get(13)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Kind;
+
+    #[test]
+    fn records_lists_and_clears() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        let history = History::new(&conn);
+        let ok: Result<Placed> = Ok(Placed {
+            provider: "bl".into(),
+            kind: Kind::Blooio,
+            to: "+14155550123".into(),
+            outcome: CallOutcome::FacetimeLink {
+                link: "https://facetime.apple.com/join#v=1&p=x".into(),
+                handle: None,
+                expires_at: 2_000_000_000,
+            },
+        });
+        let failed: Result<Placed> = Err(Error::new(crate::ErrorCode::ProviderAuth, "bl (Blooio): bad key"));
+        let attempt = |result| Attempt {
+            provider: "bl",
+            kind: "blooio",
+            typed: "(415) 555-0123",
+            target: "+14155550123",
+            contact_id: None,
+            result,
+        };
+        let first = history.record(&attempt(&ok), 0).unwrap();
+        history.record(&attempt(&failed), 0).unwrap();
+        let rows = history.list(10).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].outcome, "failed");
+        assert_eq!(rows[0].error_code.as_deref(), Some("provider_auth"));
+        assert_eq!(rows[1].link.as_deref(), Some("https://facetime.apple.com/join#v=1&p=x"));
+        assert_eq!(rows[1].link_expires_at, Some(2_000_000_000));
+        history.delete(first).unwrap();
+        assert_eq!(history.list(10).unwrap().len(), 1);
+        assert_eq!(history.clear().unwrap(), 1);
+        assert!(history.get(first).is_err());
+    }
+
+    #[test]
+    fn old_rows_go_after_the_keep_for_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        conn.execute(
+            "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (1000, 'p', 'http', 'x', 'x', 'placed')",
+            [],
+        )
+        .unwrap();
+        let failed: Result<Placed> = Err(Error::internal("x"));
+        let attempt =
+            Attempt { provider: "p", kind: "http", typed: "y", target: "y", contact_id: None, result: &failed };
+        History::new(&conn).record(&attempt, 30).unwrap();
+        let rows = History::new(&conn).list(10).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].typed, "y");
+    }
+}
