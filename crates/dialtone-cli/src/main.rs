@@ -77,6 +77,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The address book: import and export vCards, list, search.
+    Contacts {
+        #[command(subcommand)]
+        command: ContactsCommand,
+    },
+    /// Every call attempt, newest first; `history clear` empties it.
+    History {
+        #[arg(long)]
+        json: bool,
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(subcommand)]
+        command: Option<HistoryCommand>,
+    },
+    /// Call again what a history entry called, through the same provider.
+    Redial {
+        /// The entry's id (`dialtone history` shows it).
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Draw text (a FaceTime link) as a QR code: in the terminal, or to a PNG or SVG file.
     Qr {
         text: String,
@@ -90,8 +112,38 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum ContactsCommand {
+    /// Import a vCard file (2.1, 3.0, 4.0); cards already there are merged, not duplicated.
+    Import { file: PathBuf },
+    /// Write every contact to a vCard 4.0 file.
+    Export { file: PathBuf },
+    /// Every contact, by name.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Contacts whose name, organisation, email or number contains QUERY.
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// Delete every entry.
+    Clear,
+    /// Delete one entry.
+    Delete { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
 enum ConfigCommand {
-    /// Set a preference: `region US` (numbers typed without + are read in it), `default-provider NAME`.
+    /// Set a preference: `region US` (numbers typed without + are read in it),
+    /// `default-provider NAME`, `history-keep-days 90` (0 keeps history forever).
     Set { key: ConfigKey, value: String },
 }
 
@@ -99,6 +151,7 @@ enum ConfigCommand {
 enum ConfigKey {
     Region,
     DefaultProvider,
+    HistoryKeepDays,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,7 +220,34 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
                 dialtone.set_default_provider(&value)?;
                 println!("Calls now go through {value} unless you choose another with --via.");
             }
+            ConfigKey::HistoryKeepDays => {
+                let days: u32 = value
+                    .parse()
+                    .with_context(|| format!("history-keep-days takes a number of days, not “{value}”"))?;
+                dialtone.set_history_keep_days(days)?;
+                match days {
+                    0 => println!("Call history is kept until you clear it."),
+                    n => println!("Call history is kept for {n} days."),
+                }
+            }
         },
+        Command::Contacts { command } => contacts(&dialtone, command)?,
+        Command::History { json, limit, command } => match command {
+            Some(HistoryCommand::Clear) => println!("Cleared {} entries.", dialtone.clear_history()?),
+            Some(HistoryCommand::Delete { id }) => {
+                dialtone.delete_history_entry(id)?;
+                println!("Deleted entry {id}.");
+            }
+            None => history(&dialtone, json, limit)?,
+        },
+        Command::Redial { id, json } => {
+            let placed = runtime.block_on(dialtone.redial(id))?;
+            if json {
+                println!("{}", serde_json::to_string(&placed)?);
+            } else {
+                print_placed(&placed)?;
+            }
+        }
         Command::Provider { command } => provider(&dialtone, command)?,
         Command::Call { target, via, json } => return runtime.block_on(call(&dialtone, &target, via.as_deref(), json)),
         Command::Hangup { call_id, via } => {
@@ -188,6 +268,99 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
         Command::Info { .. } | Command::Qr { .. } => unreachable!("handled without the service"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn contacts(dialtone: &Dialtone, command: ContactsCommand) -> anyhow::Result<()> {
+    match command {
+        ContactsCommand::Import { file } => {
+            let show = std::io::stderr().is_terminal();
+            let report = dialtone.import_contacts(&file, |done, total| {
+                if show {
+                    eprint!("\rImporting… {done} of {total}");
+                }
+            })?;
+            if show {
+                eprintln!();
+            }
+            println!(
+                "Imported {}: {} added, {} merged with contacts already here.",
+                file.display(),
+                report.added,
+                report.merged
+            );
+            for skipped in &report.skipped {
+                let name = skipped.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+                println!("Skipped card {} at line {}{name}: {}", skipped.card, skipped.line, skipped.reason);
+            }
+        }
+        ContactsCommand::Export { file } => {
+            let count = dialtone.export_contacts(&file)?;
+            println!("Wrote {count} contacts to {}.", file.display());
+        }
+        ContactsCommand::List { json } => print_contacts(&dialtone.contacts()?, json)?,
+        ContactsCommand::Search { query, json, limit } => {
+            print_contacts(&dialtone.search_contacts(&query, limit)?, json)?
+        }
+    }
+    Ok(())
+}
+
+fn print_contacts(contacts: &[dialtone_core::contacts::Contact], json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(contacts)?);
+        return Ok(());
+    }
+    for c in contacts {
+        let star = if c.favourite { " ★" } else { "" };
+        let org = if c.organization.is_empty() { String::new() } else { format!(" — {}", c.organization) };
+        println!("{}{star}{org}", c.name);
+        for p in &c.phones {
+            println!("    {:<8} {}{}", p.label, p.number, if p.preferred { " (preferred)" } else { "" });
+        }
+        for e in &c.emails {
+            println!("    {:<8} {}", e.label, e.address);
+        }
+    }
+    Ok(())
+}
+
+fn history(dialtone: &Dialtone, json: bool, limit: u32) -> anyhow::Result<()> {
+    let rows = dialtone.history(limit)?;
+    if json {
+        println!("{}", serde_json::to_string(&rows)?);
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("No calls yet.");
+    }
+    for r in rows {
+        let who = r.contact_name.as_ref().map(|n| format!("{n} ({})", r.target)).unwrap_or_else(|| r.target.clone());
+        let how = match (&r.outcome[..], &r.link, &r.error_message) {
+            ("facetime_link", Some(link), _) => format!("FaceTime link {link}"),
+            ("failed" | "cancelled", _, Some(why)) => format!("{}: {why}", r.outcome),
+            (outcome, _, _) => {
+                r.call_id.as_ref().map(|id| format!("{outcome}, call id {id}")).unwrap_or_else(|| outcome.to_owned())
+            }
+        };
+        println!("#{:<5} {}  via {:<12} {who}  {how}", r.id, utc(r.at), r.provider);
+    }
+    Ok(())
+}
+
+/// Unix milliseconds as `2026-11-24 10:03 UTC` (days to civil date: Howard Hinnant's algorithm).
+fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rest / 3600, rest % 3600 / 60)
 }
 
 fn provider(dialtone: &Dialtone, command: ProviderCommand) -> anyhow::Result<()> {
@@ -386,5 +559,12 @@ mod tests {
     #[test]
     fn arguments_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn history_times_are_civil_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(1_795_507_380_000), "2026-11-24 08:03 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00 UTC");
     }
 }
