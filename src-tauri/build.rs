@@ -20,6 +20,19 @@ fn main() {
         "hang_up",
         "call_status",
         "qr_svg",
+        "list_contacts",
+        "search_contacts",
+        "get_contact",
+        "add_contact",
+        "update_contact",
+        "delete_contact",
+        "import_contacts",
+        "export_contacts",
+        "list_history",
+        "delete_history_entry",
+        "clear_history",
+        "set_history_keep_days",
+        "redial",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step failed");
 }

@@ -111,16 +111,20 @@ pub async fn place_call(
     via: Option<String>,
 ) -> Result<CallView, Error> {
     let dialtone = state.dialtone.clone();
+    let (typed, chosen) = (target.clone(), via.clone());
     let task = tauri::async_runtime::spawn(async move { dialtone.place_call(&target, via.as_deref()).await });
     state.attempts.lock().unwrap_or_else(|p| p.into_inner()).insert(attempt, task.inner().abort_handle());
     let result = task.await;
     state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt);
     match result {
         Ok(placed) => placed.map(CallView::from),
-        Err(_) => Err(Error::new(
-            dialtone_core::ErrorCode::Cancelled,
-            "Stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.",
-        )),
+        Err(_) => {
+            state.dialtone.record_cancelled(&typed, chosen.as_deref());
+            Err(Error::new(
+                dialtone_core::ErrorCode::Cancelled,
+                "Stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.",
+            ))
+        }
     }
 }
 

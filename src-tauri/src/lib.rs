@@ -9,6 +9,7 @@
 pub mod calls;
 pub mod commands;
 pub mod ipc;
+pub mod people;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -155,6 +155,128 @@ async qrSvg(text: string) : Promise<Result<string, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async listContacts() : Promise<Result<Contact[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_contacts") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Search as you type: name, organisation, email or number; best first.
+ */
+async searchContacts(query: string, limit: number) : Promise<Result<Contact[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("search_contacts", { query, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async getContact(id: number) : Promise<Result<Contact, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("get_contact", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async addContact(contact: NewContact) : Promise<Result<Contact, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_contact", { contact }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async updateContact(id: number, contact: NewContact) : Promise<Result<Contact, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("update_contact", { id, contact }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async deleteContact(id: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_contact", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Imports a vCard file off the UI thread, sending [`IMPORT_PROGRESS`] events.
+ */
+async importContacts(path: string) : Promise<Result<ImportReport, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_contacts", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes every contact to a vCard 4.0 file; returns how many.
+ */
+async exportContacts(path: string) : Promise<Result<number, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_contacts", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async listHistory(limit: number) : Promise<Result<CallRecord[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("list_history", { limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async deleteHistoryEntry(id: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_history_entry", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Empties the history; returns how many entries went.
+ */
+async clearHistory() : Promise<Result<number, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("clear_history") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * How long history is kept, in days (0: until cleared).
+ */
+async setHistoryKeepDays(days: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_history_keep_days", { days }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Calls again what a history entry called, through the same provider.
+ */
+async redial(id: number) : Promise<Result<CallView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("redial", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -210,6 +332,30 @@ export type CallOutcome =
  */
 { type: "recorded"; call_id: string | null; call: JsonValue }
 /**
+ * One call attempt.
+ */
+export type CallRecord = { id: number; 
+/**
+ * Unix time in milliseconds.
+ */
+at: number; provider: string; kind: string; 
+/**
+ * What the person typed or clicked.
+ */
+typed: string; 
+/**
+ * The target exactly as sent to the provider (or as parsed, when it failed first).
+ */
+target: string; contact_id: number | null; contact_name: string | null; 
+/**
+ * `placed`, `facetime_link`, `live_audio`, `recorded`, `failed` or `cancelled`.
+ */
+outcome: string; call_id: string | null; link: string | null; 
+/**
+ * Unix seconds after which the link no longer works.
+ */
+link_expires_at: number | null; error_code: string | null; error_message: string | null }
+/**
  * A call's state, as Bandwidth reports it (it can lag).
  */
 export type CallStatus = { state: string; direction: string | null; from: string | null; to: string | null; answerTime: string | null; endTime: string | null; disconnectCause: string | null; errorMessage: string | null }
@@ -253,6 +399,11 @@ export type Check =
  * A JSON object (templates of the `http` kind).
  */
 { type: "json_object" }
+/**
+ * A contact as stored.
+ */
+export type Contact = { id: number; uid: string | null; name: string; organization: string; notes: string; favourite: boolean; preferred_provider: string | null; phones: Phone[]; emails: Email[] }
+export type Email = { label: string; address: string }
 /**
  * What went wrong, as a stable name the UI and scripts can match on.
  */
@@ -337,6 +488,10 @@ secret: boolean; required: boolean; help: string;
  * Used when the person leaves the field empty.
  */
 default: string | null; check: Check }
+/**
+ * What an import did.
+ */
+export type ImportReport = { added: number; merged: number; skipped: Skipped[] }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
  * The provider kinds Dialtone knows.
@@ -355,6 +510,18 @@ preset: string | null; label: string; description: string;
  */
 gives: string; canHangUp: boolean; fields: Field[] }
 /**
+ * A contact to add, or the new state of one being edited.
+ */
+export type NewContact = { uid: string | null; name: string; organization: string; notes: string; favourite: boolean; preferred_provider: string | null; phones: Phone[]; emails: Email[] }
+/**
+ * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
+ */
+export type Phone = { label: string; number: string; 
+/**
+ * Marked preferred in the address book: called when the contact is called by name.
+ */
+preferred: boolean }
+/**
  * A provider as the UI and `provider list` show it: never a secret, only whether each is stored.
  */
 export type ProviderView = { name: string; kind: Kind; label: string; settings: Partial<{ [key in string]: string }>; secrets: SecretState[]; is_default: boolean; 
@@ -370,6 +537,18 @@ export type SecretState = { field: string; label: string; stored: boolean | null
  * The settings as the UI sees them.
  */
 export type SettingsView = { appearance: Appearance }
+/**
+ * A card that could not be read.
+ */
+export type Skipped = { 
+/**
+ * 1 for the first card in the file.
+ */
+card: number; 
+/**
+ * The line it starts on.
+ */
+line: number; name: string | null; reason: string }
 
 /** tauri-specta globals **/
 

@@ -1,0 +1,116 @@
+//! The commands for contacts and call history. Each forwards to
+//! `dialtone_core::service::Dialtone`.
+
+use std::path::PathBuf;
+
+use dialtone_core::Error;
+use dialtone_core::contacts::{Contact, ImportReport, NewContact};
+use dialtone_core::history::CallRecord;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::AppState;
+use crate::calls::CallView;
+
+/// The event an import sends as it goes: `{done, total}` cards.
+pub const IMPORT_PROGRESS: &str = "contacts-import-progress";
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ImportProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_contacts(state: State<'_, AppState>) -> Result<Vec<Contact>, Error> {
+    state.dialtone.contacts()
+}
+
+/// Search as you type: name, organisation, email or number; best first.
+#[tauri::command]
+#[specta::specta]
+pub fn search_contacts(state: State<'_, AppState>, query: String, limit: u32) -> Result<Vec<Contact>, Error> {
+    state.dialtone.search_contacts(&query, limit.min(500))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_contact(state: State<'_, AppState>, id: i64) -> Result<Contact, Error> {
+    state.dialtone.contact(id)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn add_contact(state: State<'_, AppState>, contact: NewContact) -> Result<Contact, Error> {
+    state.dialtone.add_contact(&contact)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn update_contact(state: State<'_, AppState>, id: i64, contact: NewContact) -> Result<Contact, Error> {
+    state.dialtone.update_contact(id, &contact)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn delete_contact(state: State<'_, AppState>, id: i64) -> Result<(), Error> {
+    state.dialtone.delete_contact(id)
+}
+
+/// Imports a vCard file off the UI thread, sending [`IMPORT_PROGRESS`] events.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>, path: String) -> Result<ImportReport, Error> {
+    let dialtone = state.dialtone.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        dialtone.import_contacts(&PathBuf::from(path), |done, total| {
+            let progress = ImportProgress { done: done as u32, total: total as u32 };
+            if let Err(err) = app.emit(IMPORT_PROGRESS, progress) {
+                tracing::debug!("import progress not delivered: {err}");
+            }
+        })
+    })
+    .await
+    .map_err(|err| Error::internal(format!("The import stopped unexpectedly: {err}")))?
+}
+
+/// Writes every contact to a vCard 4.0 file; returns how many.
+#[tauri::command]
+#[specta::specta]
+pub fn export_contacts(state: State<'_, AppState>, path: String) -> Result<u32, Error> {
+    state.dialtone.export_contacts(&PathBuf::from(path)).map(|n| n as u32)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_history(state: State<'_, AppState>, limit: u32) -> Result<Vec<CallRecord>, Error> {
+    state.dialtone.history(limit)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn delete_history_entry(state: State<'_, AppState>, id: i64) -> Result<(), Error> {
+    state.dialtone.delete_history_entry(id)
+}
+
+/// Empties the history; returns how many entries went.
+#[tauri::command]
+#[specta::specta]
+pub fn clear_history(state: State<'_, AppState>) -> Result<u32, Error> {
+    state.dialtone.clear_history().map(|n| n as u32)
+}
+
+/// How long history is kept, in days (0: until cleared).
+#[tauri::command]
+#[specta::specta]
+pub fn set_history_keep_days(state: State<'_, AppState>, days: u32) -> Result<(), Error> {
+    state.dialtone.set_history_keep_days(days)
+}
+
+/// Calls again what a history entry called, through the same provider.
+#[tauri::command]
+#[specta::specta]
+pub async fn redial(state: State<'_, AppState>, id: i64) -> Result<CallView, Error> {
+    state.dialtone.redial(id).await.map(CallView::from)
+}
