@@ -24,6 +24,9 @@ use crate::db::failed;
 use crate::numbers::PhoneNumber;
 use crate::{Error, ErrorCode, Result};
 
+/// Up to this many matches, search ranks them all exactly; past it, it scans in order.
+pub const EXACT_RANKING_UP_TO: u32 = 2000;
+
 /// A phone number of a contact, as written, with its label (`cell`, `work`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -92,13 +95,19 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
+/// Each number's E.164 form, where it parses (in `region` when written without `+`).
+/// Parsing is the costly part of storing a contact, so it is done once per number.
+fn e164s(phones: &[Phone], region: Option<&str>) -> Vec<Option<String>> {
+    phones.iter().map(|p| PhoneNumber::parse(&p.number, region).ok().map(|n| n.e164().to_owned())).collect()
+}
+
 /// The contact's numbers' digits as searched: the E.164 digits (`14155550123`) and the
 /// digits as written, so every spelling of the number is a substring of one of them.
-fn search_digits(phones: &[Phone], region: Option<&str>) -> String {
+fn search_digits(phones: &[Phone], e164s: &[Option<String>]) -> String {
     let mut out = Vec::new();
-    for p in phones {
-        if let Ok(n) = PhoneNumber::parse(&p.number, region) {
-            out.push(n.digits().to_owned());
+    for (p, e164) in phones.iter().zip(e164s) {
+        if let Some(e164) = e164 {
+            out.push(e164.trim_start_matches('+').to_owned());
         }
         out.push(digits(&p.number));
     }
@@ -140,7 +149,7 @@ impl<'c> Contacts<'c> {
     pub fn add(&self, contact: &NewContact) -> Result<Contact> {
         check(contact)?;
         let tx = self.conn.unchecked_transaction().map_err(failed)?;
-        let id = insert(&tx, contact, self.region.as_deref())?;
+        let id = insert(&tx, contact, &e164s(&contact.phones, self.region.as_deref()))?;
         tx.commit().map_err(failed)?;
         self.get(id)
     }
@@ -149,7 +158,7 @@ impl<'c> Contacts<'c> {
         check(contact)?;
         let tx = self.conn.unchecked_transaction().map_err(failed)?;
         self.require(id)?;
-        replace(&tx, id, contact, self.region.as_deref())?;
+        replace(&tx, id, contact, &e164s(&contact.phones, self.region.as_deref()))?;
         tx.commit().map_err(failed)?;
         self.get(id)
     }
@@ -191,49 +200,63 @@ impl<'c> Contacts<'c> {
         self.conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).map_err(failed)
     }
 
+    /// The contacts with these ids, in this order: three queries per 500 contacts
+    /// (search shows its results with one round of them).
     fn load(&self, ids: &[i64]) -> Result<Vec<Contact>> {
-        let mut contact_stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT uid, name, organization, notes, favourite, preferred_provider FROM contacts WHERE id = ?1",
-            )
-            .map_err(failed)?;
-        let mut phone_stmt = self
-            .conn
-            .prepare_cached("SELECT label, number, preferred FROM phones WHERE contact_id = ?1 ORDER BY position")
-            .map_err(failed)?;
-        let mut email_stmt = self
-            .conn
-            .prepare_cached("SELECT label, address FROM emails WHERE contact_id = ?1 ORDER BY position")
-            .map_err(failed)?;
         let mut out = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let mut contact = contact_stmt
-                .query_row([id], |r| {
+        for chunk in ids.chunks(500) {
+            // Integers only, written by us: safe to put in the statement.
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let mut by_id: std::collections::HashMap<i64, Contact> =
+                std::collections::HashMap::with_capacity(chunk.len());
+            let sql = format!(
+                "SELECT id, uid, name, organization, notes, favourite, preferred_provider FROM contacts WHERE id IN ({list})"
+            );
+            let mut stmt = self.conn.prepare(&sql).map_err(failed)?;
+            let rows = stmt
+                .query_map([], |r| {
                     Ok(Contact {
-                        id,
-                        uid: r.get(0)?,
-                        name: r.get(1)?,
-                        organization: r.get(2)?,
-                        notes: r.get(3)?,
-                        favourite: r.get(4)?,
-                        preferred_provider: r.get(5)?,
+                        id: r.get(0)?,
+                        uid: r.get(1)?,
+                        name: r.get(2)?,
+                        organization: r.get(3)?,
+                        notes: r.get(4)?,
+                        favourite: r.get(5)?,
+                        preferred_provider: r.get(6)?,
                         phones: Vec::new(),
                         emails: Vec::new(),
                     })
                 })
                 .map_err(failed)?;
-            contact.phones = phone_stmt
-                .query_map([id], |r| Ok(Phone { label: r.get(0)?, number: r.get(1)?, preferred: r.get(2)? }))
-                .map_err(failed)?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(failed)?;
-            contact.emails = email_stmt
-                .query_map([id], |r| Ok(Email { label: r.get(0)?, address: r.get(1)? }))
-                .map_err(failed)?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(failed)?;
-            out.push(contact);
+            for contact in rows {
+                let contact = contact.map_err(failed)?;
+                by_id.insert(contact.id, contact);
+            }
+            let sql = format!(
+                "SELECT contact_id, label, number, preferred FROM phones WHERE contact_id IN ({list}) ORDER BY contact_id, position"
+            );
+            let mut stmt = self.conn.prepare(&sql).map_err(failed)?;
+            let mut rows = stmt.query([]).map_err(failed)?;
+            while let Some(r) = rows.next().map_err(failed)? {
+                if let Some(c) = by_id.get_mut(&r.get::<_, i64>(0).map_err(failed)?) {
+                    c.phones.push(Phone {
+                        label: r.get(1).map_err(failed)?,
+                        number: r.get(2).map_err(failed)?,
+                        preferred: r.get(3).map_err(failed)?,
+                    });
+                }
+            }
+            let sql = format!(
+                "SELECT contact_id, label, address FROM emails WHERE contact_id IN ({list}) ORDER BY contact_id, position"
+            );
+            let mut stmt = self.conn.prepare(&sql).map_err(failed)?;
+            let mut rows = stmt.query([]).map_err(failed)?;
+            while let Some(r) = rows.next().map_err(failed)? {
+                if let Some(c) = by_id.get_mut(&r.get::<_, i64>(0).map_err(failed)?) {
+                    c.emails.push(Email { label: r.get(1).map_err(failed)?, address: r.get(2).map_err(failed)? });
+                }
+            }
+            out.extend(chunk.iter().filter_map(|id| by_id.remove(id)));
         }
         Ok(out)
     }
@@ -245,38 +268,101 @@ impl<'c> Contacts<'c> {
     }
 
     /// The ids of [`Contacts::search`]'s results: the part that must be fast.
+    ///
+    /// When few contacts match (at most [`EXACT_RANKING_UP_TO`]), the trigram index finds
+    /// them all and they are ranked exactly. When many do (a common substring, or one or
+    /// two characters, which a trigram index cannot look up), the same ranking is built
+    /// from ordered index scans that stop after `limit` rows: favourites, then names
+    /// that start with the query, then the rest by name. Many matches means each scan
+    /// meets one soon, so neither path reads much of a large book.
     pub fn search_ids(&self, query: &str, limit: u32) -> Result<Vec<i64>> {
         let folded = fold(query.trim());
-        if folded.is_empty() {
+        if folded.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let query_digits = digits(&folded);
-        let numberish = folded.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && query_digits.len() >= 3;
-        let (column, needle) = if numberish { ("digits", query_digits) } else { ("text", folded.clone()) };
-        let ranked =
-            "ORDER BY c.favourite DESC, (substr(c.name_key, 1, length(?2)) = ?2) DESC, c.name_key, c.id LIMIT ?3";
-        let ids = if needle.chars().count() >= 3 {
-            // A trigram index finds substrings of three characters or more.
-            let phrase = format!("{column} : \"{}\"", needle.replace('"', "\"\""));
-            let sql = format!(
-                "SELECT c.id FROM contacts_search s JOIN contacts c ON c.id = s.rowid WHERE contacts_search MATCH ?1 {ranked}"
-            );
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(failed)?;
-            stmt.query_map(params![phrase, folded, limit], |r| r.get(0))
-                .map_err(failed)?
-                .collect::<rusqlite::Result<Vec<i64>>>()
-        } else {
-            // One or two characters: names (or a word in them) starting with it.
-            let sql = format!(
-                "SELECT c.id FROM contacts c WHERE c.name_key >= ?1 AND c.name_key < ?1 || char(1114111) \
-                 OR c.name_key LIKE '% ' || ?1 || '%' ESCAPE '\\' {ranked}"
-            );
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(failed)?;
-            stmt.query_map(params![folded, folded, limit], |r| r.get(0))
-                .map_err(failed)?
-                .collect::<rusqlite::Result<Vec<i64>>>()
+        let numberish = folded.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && !query_digits.is_empty();
+        if !numberish && !folded.chars().any(char::is_alphanumeric) {
+            return Ok(Vec::new()); // only punctuation so far: nothing to look for yet
+        }
+        let needle = if numberish { query_digits } else { folded.clone() };
+        let long = needle.chars().count() >= 3;
+        let collect = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<i64>> {
+            let mut stmt = self.conn.prepare_cached(sql).map_err(failed)?;
+            stmt.query_map(args, |r| r.get(0)).map_err(failed)?.collect::<rusqlite::Result<Vec<i64>>>().map_err(failed)
         };
-        ids.map_err(failed)
+        if long {
+            let column = if numberish { "digits" } else { "text" };
+            let phrase = format!("{column} : \"{}\"", needle.replace('"', "\"\""));
+            let cap = EXACT_RANKING_UP_TO + 1;
+            let found: u32 = self
+                .conn
+                .prepare_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM contacts_search WHERE contacts_search MATCH ?1 LIMIT ?2)",
+                )
+                .and_then(|mut s| s.query_row(params![phrase, cap], |r| r.get(0)))
+                .map_err(failed)?;
+            if found < cap {
+                return collect(
+                    "SELECT c.id FROM contacts_search s JOIN contacts c ON c.id = s.rowid WHERE contacts_search MATCH ?1 \
+                     ORDER BY c.favourite DESC, (substr(c.name_key, 1, length(?2)) = ?2) DESC, c.name_key, c.id LIMIT ?3",
+                    &[&phrase, &folded, &limit],
+                );
+            }
+        }
+        if !long && !numberish {
+            // One or two letters: a word of the name starting with them, from the word index.
+            let words = "SELECT contact_id FROM contact_words WHERE word >= ?1 AND word < ?1 || char(1114111)";
+            let found: u32 = self
+                .conn
+                .prepare_cached(&format!("SELECT count(*) FROM ({words} LIMIT ?2)"))
+                .and_then(|mut s| s.query_row(params![needle, EXACT_RANKING_UP_TO + 1], |r| r.get(0)))
+                .map_err(failed)?;
+            if found <= EXACT_RANKING_UP_TO {
+                return collect(
+                    &format!(
+                        "SELECT c.id FROM contacts c WHERE c.id IN ({words}) \
+                         ORDER BY c.favourite DESC, (substr(c.name_key, 1, length(?1)) = ?1) DESC, c.name_key, c.id LIMIT ?2"
+                    ),
+                    &[&needle, &limit],
+                );
+            }
+        }
+        // Many matches: ordered scans that stop early.
+        let matches = match (numberish, long) {
+            (true, _) => "instr(search_digits, ?1) > 0",
+            (false, true) => "instr(search_text, ?1) > 0",
+            // One or two letters: a word of the name starting with them.
+            (false, false) => "instr(' ' || name_key, ' ' || ?1) > 0",
+        };
+        let mut ids = collect(
+            &format!("SELECT id FROM contacts WHERE favourite = 1 AND {matches} ORDER BY name_key LIMIT ?2"),
+            &[&needle, &limit],
+        )?;
+        let mut seen: HashSet<i64> = ids.iter().copied().collect();
+        let mut add = |more: Vec<i64>, ids: &mut Vec<i64>| {
+            for id in more {
+                if ids.len() < limit as usize && seen.insert(id) {
+                    ids.push(id);
+                }
+            }
+        };
+        if !numberish && ids.len() < limit as usize {
+            let more = collect(
+                "SELECT id FROM contacts WHERE name_key >= ?1 AND name_key < ?1 || char(1114111) ORDER BY name_key, id LIMIT ?2",
+                &[&folded, &limit],
+            )?;
+            add(more, &mut ids);
+        }
+        if ids.len() < limit as usize {
+            let wanted = limit + ids.len() as u32;
+            let more = collect(
+                &format!("SELECT id FROM contacts WHERE {matches} ORDER BY name_key, id LIMIT ?2"),
+                &[&needle, &wanted],
+            )?;
+            add(more, &mut ids);
+        }
+        Ok(ids)
     }
 
     /// Imports a vCard file, merging with what is there; one transaction, so a crash
@@ -287,13 +373,14 @@ impl<'c> Contacts<'c> {
         let total = parsed.contacts.len();
         let tx = self.conn.unchecked_transaction().map_err(failed)?;
         for (index, contact) in parsed.contacts.iter().enumerate() {
-            match find_same(&tx, contact, self.region.as_deref())? {
+            let numbers = e164s(&contact.phones, self.region.as_deref());
+            match find_same(&tx, contact, &numbers)? {
                 Some(id) => {
                     merge_into(&tx, id, contact, self.region.as_deref())?;
                     report.merged += 1;
                 }
                 None => {
-                    insert(&tx, contact, self.region.as_deref())?;
+                    insert(&tx, contact, &numbers)?;
                     report.added += 1;
                 }
             }
@@ -342,7 +429,7 @@ impl<'c> Contacts<'c> {
     }
 }
 
-fn insert(tx: &Transaction<'_>, c: &NewContact, region: Option<&str>) -> Result<i64> {
+fn insert(tx: &Transaction<'_>, c: &NewContact, e164s: &[Option<String>]) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO contacts (uid, name, organization, notes, favourite, preferred_provider, name_key, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -369,11 +456,11 @@ fn insert(tx: &Transaction<'_>, c: &NewContact, region: Option<&str>) -> Result<
         other => failed(other),
     })?;
     let id = tx.last_insert_rowid();
-    write_details(tx, id, c, region)?;
+    write_details(tx, id, c, e164s)?;
     Ok(id)
 }
 
-fn replace(tx: &Transaction<'_>, id: i64, c: &NewContact, region: Option<&str>) -> Result<()> {
+fn replace(tx: &Transaction<'_>, id: i64, c: &NewContact, e164s: &[Option<String>]) -> Result<()> {
     tx.execute(
         "UPDATE contacts SET uid = ?2, name = ?3, organization = ?4, notes = ?5, favourite = ?6, preferred_provider = ?7, \
          name_key = ?8, updated_at = ?9 WHERE id = ?1",
@@ -383,17 +470,17 @@ fn replace(tx: &Transaction<'_>, id: i64, c: &NewContact, region: Option<&str>) 
     tx.execute("DELETE FROM phones WHERE contact_id = ?1", [id]).map_err(failed)?;
     tx.execute("DELETE FROM emails WHERE contact_id = ?1", [id]).map_err(failed)?;
     tx.execute("DELETE FROM contacts_search WHERE rowid = ?1", [id]).map_err(failed)?;
-    write_details(tx, id, c, region)
+    tx.execute("DELETE FROM contact_words WHERE contact_id = ?1", [id]).map_err(failed)?;
+    write_details(tx, id, c, e164s)
 }
 
-fn write_details(tx: &Transaction<'_>, id: i64, c: &NewContact, region: Option<&str>) -> Result<()> {
+fn write_details(tx: &Transaction<'_>, id: i64, c: &NewContact, e164s: &[Option<String>]) -> Result<()> {
     let mut phone = tx
         .prepare_cached(
             "INSERT INTO phones (contact_id, position, label, number, e164, preferred) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .map_err(failed)?;
-    for (i, p) in c.phones.iter().enumerate() {
-        let e164 = PhoneNumber::parse(&p.number, region).ok().map(|n| n.e164().to_owned());
+    for (i, (p, e164)) in c.phones.iter().zip(e164s).enumerate() {
         phone.execute(params![id, i as i64, p.label, p.number, e164, p.preferred]).map_err(failed)?;
     }
     let mut email = tx
@@ -402,16 +489,25 @@ fn write_details(tx: &Transaction<'_>, id: i64, c: &NewContact, region: Option<&
     for (i, e) in c.emails.iter().enumerate() {
         email.execute(params![id, i as i64, e.label, e.address]).map_err(failed)?;
     }
+    let (text, digits) = (search_text(c), search_digits(&c.phones, e164s));
     tx.prepare_cached("INSERT INTO contacts_search (rowid, text, digits) VALUES (?1, ?2, ?3)")
-        .and_then(|mut s| s.execute(params![id, search_text(c), search_digits(&c.phones, region)]))
+        .and_then(|mut s| s.execute(params![id, text, digits]))
         .map_err(failed)?;
+    tx.prepare_cached("UPDATE contacts SET search_text = ?2, search_digits = ?3 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id, text, digits]))
+        .map_err(failed)?;
+    let mut word =
+        tx.prepare_cached("INSERT OR IGNORE INTO contact_words (word, contact_id) VALUES (?1, ?2)").map_err(failed)?;
+    for w in fold(c.name.trim()).split(|ch: char| !ch.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        word.execute(params![w, id]).map_err(failed)?;
+    }
     Ok(())
 }
 
 /// The stored contact an imported card is the same person as: same UID, else same
 /// name and a number in common (or, with no numbers on the card, the same name and an
 /// email in common).
-fn find_same(tx: &Transaction<'_>, c: &NewContact, region: Option<&str>) -> Result<Option<i64>> {
+fn find_same(tx: &Transaction<'_>, c: &NewContact, e164s: &[Option<String>]) -> Result<Option<i64>> {
     if let Some(uid) = &c.uid {
         let found = tx
             .prepare_cached("SELECT id FROM contacts WHERE uid = ?1")
@@ -422,11 +518,10 @@ fn find_same(tx: &Transaction<'_>, c: &NewContact, region: Option<&str>) -> Resu
         }
     }
     let key = fold(c.name.trim());
-    for p in &c.phones {
-        let Ok(number) = PhoneNumber::parse(&p.number, region) else { continue };
+    for e164 in e164s.iter().flatten() {
         let found = tx
             .prepare_cached("SELECT c.id FROM phones p JOIN contacts c ON c.id = p.contact_id WHERE p.e164 = ?1 AND c.name_key = ?2 LIMIT 1")
-            .and_then(|mut s| s.query_row(params![number.e164(), key], |r| r.get(0)).optional())
+            .and_then(|mut s| s.query_row(params![e164, key], |r| r.get(0)).optional())
             .map_err(failed)?;
         if found.is_some() {
             return Ok(found);
@@ -477,7 +572,8 @@ fn merge_into(tx: &Transaction<'_>, id: i64, card: &NewContact, region: Option<&
         phones,
         emails,
     };
-    replace(tx, id, &merged, region)
+    let numbers = e164s(&merged.phones, region);
+    replace(tx, id, &merged, &numbers)
 }
 
 #[cfg(test)]
@@ -539,6 +635,30 @@ mod tests {
         contacts.add(&fav).unwrap();
         let names: Vec<String> = contacts.search("anders", 10).unwrap().into_iter().map(|c| c.name).collect();
         assert_eq!(names, ["Zed Andersson", "Anders Celsius", "Bob Anders"]);
+    }
+
+    #[test]
+    fn many_matches_rank_like_few() {
+        // More matches than EXACT_RANKING_UP_TO take the scanning path; its order must be
+        // the exact path's: favourites, then names starting with the query, then by name.
+        let (_dir, conn) = book();
+        let contacts = Contacts::new(&conn, None);
+        let tx = conn.unchecked_transaction().unwrap();
+        for i in 0..(EXACT_RANKING_UP_TO + 50) {
+            let c = person(&format!("Zed Smithson {i:05}"), &format!("+1415555{:04}", i % 10_000));
+            insert(&tx, &c, &e164s(&c.phones, None)).unwrap();
+        }
+        tx.commit().unwrap();
+        let mut fav = person("Yves Smithson", "+14155559999");
+        fav.favourite = true;
+        contacts.add(&fav).unwrap();
+        contacts.add(&person("Smithson Alpha", "+14155559998")).unwrap();
+        let names: Vec<String> = contacts.search("smithson", 4).unwrap().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["Yves Smithson", "Smithson Alpha", "Zed Smithson 00000", "Zed Smithson 00001"]);
+        let by_number: Vec<String> = contacts.search("415555", 2).unwrap().into_iter().map(|c| c.name).collect();
+        assert_eq!(by_number, ["Yves Smithson", "Smithson Alpha"]);
+        let short: Vec<String> = contacts.search("sm", 3).unwrap().into_iter().map(|c| c.name).collect();
+        assert_eq!(short, ["Yves Smithson", "Smithson Alpha", "Zed Smithson 00000"]);
     }
 
     #[test]
