@@ -33,6 +33,11 @@ fn main() {
         "clear_history",
         "set_history_keep_days",
         "redial",
+        "preview_number",
+        "copy_text",
+        "open_external",
+        "save_qr_png",
+        "choose_vcard_file",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step failed");
 }

@@ -58,6 +58,8 @@ pub fn frontend_ready(app: AppHandle, state: State<'_, AppState>) {
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     pub appearance: Appearance,
+    /// Numbers typed without `+` are read in this region (ISO 3166, e.g. "US").
+    pub region: Option<String>,
 }
 
 #[tauri::command]
@@ -74,7 +76,7 @@ pub fn set_appearance(state: State<'_, AppState>, appearance: Appearance) -> Res
 
 fn load_settings_view(paths: &Paths) -> Result<SettingsView, Error> {
     let settings = Settings::load(&paths.settings_file())?;
-    Ok(SettingsView { appearance: settings.appearance })
+    Ok(SettingsView { appearance: settings.appearance, region: settings.region })
 }
 
 fn store_appearance(paths: &Paths, appearance: Appearance) -> Result<SettingsView, Error> {
@@ -83,7 +85,7 @@ fn store_appearance(paths: &Paths, appearance: Appearance) -> Result<SettingsVie
     settings.appearance = appearance;
     settings.save(&path)?;
     tracing::info!(?appearance, "appearance changed");
-    Ok(SettingsView { appearance })
+    Ok(SettingsView { appearance, region: settings.region })
 }
 
 #[cfg(test)]

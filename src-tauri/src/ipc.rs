@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, people};
+use crate::{calls, commands, people, share};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -42,6 +42,11 @@ pub fn builder() -> Builder<tauri::Wry> {
         people::clear_history,
         people::set_history_keep_days,
         people::redial,
+        share::preview_number,
+        share::copy_text,
+        share::open_external,
+        share::save_qr_png,
+        share::choose_vcard_file,
     ])
 }
 

@@ -10,6 +10,7 @@ pub mod calls;
 pub mod commands;
 pub mod ipc;
 pub mod people;
+pub mod share;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -68,6 +69,10 @@ pub fn run() {
     };
     let ipc = ipc::builder();
     let result = tauri::Builder::default()
+        // Used from Rust only (share.rs); the web view is granted none of their commands.
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(ipc.invoke_handler())
         .manage(AppState { paths, started, dialtone, attempts: Mutex::default() })
         .run(tauri::generate_context!());

@@ -21,10 +21,18 @@ pub struct ImportProgress {
     pub total: u32,
 }
 
+/// The first contacts (favourites, then by name) and how many there are in all.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ContactPage {
+    pub contacts: Vec<Contact>,
+    pub total: u32,
+}
+
 #[tauri::command]
 #[specta::specta]
-pub fn list_contacts(state: State<'_, AppState>) -> Result<Vec<Contact>, Error> {
-    state.dialtone.contacts()
+pub fn list_contacts(state: State<'_, AppState>, limit: u32) -> Result<ContactPage, Error> {
+    let (contacts, total) = state.dialtone.first_contacts(limit.min(1000))?;
+    Ok(ContactPage { contacts, total: total as u32 })
 }
 
 /// Search as you type: name, organisation, email or number; best first.

@@ -130,6 +130,36 @@ impl TryFrom<String> for PhoneNumber {
     }
 }
 
+/// How a number being typed reads: for the dialpad's live display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NumberPreview {
+    /// `+14155550123`, when the text is a valid number.
+    pub e164: Option<String>,
+    /// `+1 415-555-0123`: the number written for people, in its country's style.
+    pub international: Option<String>,
+    /// Why it is not a number we can call yet, in plain words.
+    pub problem: Option<String>,
+}
+
+/// Reads a number as it is being typed (in `region` when it has no `+`).
+pub fn preview(input: &str, region: Option<&str>) -> NumberPreview {
+    match PhoneNumber::parse(input, region) {
+        Ok(number) => {
+            // Formatting re-parses the canonical form, which is known to be valid.
+            let international = std::panic::catch_unwind(|| {
+                phonenumber::parse(None, number.e164())
+                    .ok()
+                    .map(|n| n.format().mode(phonenumber::Mode::International).to_string())
+            })
+            .ok()
+            .flatten();
+            NumberPreview { e164: Some(number.e164().to_owned()), international, problem: None }
+        }
+        Err(err) => NumberPreview { e164: None, international: None, problem: Some(err.message) },
+    }
+}
+
 /// Whom to call: a phone number, an email address (FaceTime), or a SIP URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -256,6 +286,18 @@ mod tests {
         assert_eq!(uk.fractel(), "011442079460958");
         let it = PhoneNumber::parse("+390669820000", None).unwrap();
         assert_eq!(it.fractel(), "011390669820000", "Italy's leading zero is kept");
+    }
+
+    #[test]
+    fn previews_what_is_typed() {
+        let p = preview("4155550123", Some("US"));
+        assert_eq!(p.e164.as_deref(), Some("+14155550123"));
+        assert_eq!(p.international.as_deref(), Some("+1 415-555-0123"));
+        assert!(p.problem.is_none());
+        let p = preview("+44 20 7946 0958", None);
+        assert_eq!(p.international.as_deref(), Some("+44 20 7946 0958"));
+        let p = preview("41555", Some("US"));
+        assert!(p.e164.is_none() && p.problem.is_some());
     }
 
     #[test]

@@ -127,6 +127,11 @@ impl Dialtone {
         self.contacts_do(|c| c.list())
     }
 
+    /// What the contacts screen shows before anything is typed, and how many there are.
+    pub fn first_contacts(&self, limit: u32) -> Result<(Vec<Contact>, u64)> {
+        self.contacts_do(|c| Ok((c.first(limit)?, c.count()?)))
+    }
+
     pub fn search_contacts(&self, query: &str, limit: u32) -> Result<Vec<Contact>> {
         self.contacts_do(|c| c.search(query, limit))
     }

@@ -156,9 +156,9 @@ async qrSvg(text: string) : Promise<Result<string, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async listContacts() : Promise<Result<Contact[], AppError>> {
+async listContacts(limit: number) : Promise<Result<ContactPage, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("list_contacts") };
+    return { status: "ok", data: await TAURI_INVOKE("list_contacts", { limit }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -273,6 +273,62 @@ async setHistoryKeepDays(days: number) : Promise<Result<null, AppError>> {
 async redial(id: number) : Promise<Result<CallView, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("redial", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * How the number being typed reads, in the default region.
+ */
+async previewNumber(text: string) : Promise<Result<NumberPreview, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_number", { text }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Puts text (a link) on the system clipboard.
+ */
+async copyText(text: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("copy_text", { text }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Opens a share target (`mailto:`, `sms:`) or a FaceTime link in the system's app.
+ */
+async openExternal(url: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_external", { url }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Asks where to save, then writes the link's QR code there as a PNG. `None` when the
+ * person cancelled.
+ */
+async saveQrPng(text: string) : Promise<Result<string | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_qr_png", { text }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Asks for a vCard file to import; `None` when the person cancelled.
+ */
+async chooseVcardFile() : Promise<Result<string | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("choose_vcard_file") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -403,6 +459,10 @@ export type Check =
  * A contact as stored.
  */
 export type Contact = { id: number; uid: string | null; name: string; organization: string; notes: string; favourite: boolean; preferred_provider: string | null; phones: Phone[]; emails: Email[] }
+/**
+ * The first contacts (favourites, then by name) and how many there are in all.
+ */
+export type ContactPage = { contacts: Contact[]; total: number }
 export type Email = { label: string; address: string }
 /**
  * What went wrong, as a stable name the UI and scripts can match on.
@@ -514,6 +574,22 @@ gives: string; canHangUp: boolean; fields: Field[] }
  */
 export type NewContact = { uid: string | null; name: string; organization: string; notes: string; favourite: boolean; preferred_provider: string | null; phones: Phone[]; emails: Email[] }
 /**
+ * How a number being typed reads: for the dialpad's live display.
+ */
+export type NumberPreview = { 
+/**
+ * `+14155550123`, when the text is a valid number.
+ */
+e164: string | null; 
+/**
+ * `+1 415-555-0123`: the number written for people, in its country's style.
+ */
+international: string | null; 
+/**
+ * Why it is not a number we can call yet, in plain words.
+ */
+problem: string | null }
+/**
  * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
  */
 export type Phone = { label: string; number: string; 
@@ -536,7 +612,11 @@ export type SecretState = { field: string; label: string; stored: boolean | null
 /**
  * The settings as the UI sees them.
  */
-export type SettingsView = { appearance: Appearance }
+export type SettingsView = { appearance: Appearance; 
+/**
+ * Numbers typed without `+` are read in this region (ISO 3166, e.g. "US").
+ */
+region: string | null }
 /**
  * A card that could not be read.
  */

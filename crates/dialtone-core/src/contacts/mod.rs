@@ -196,6 +196,17 @@ impl<'c> Contacts<'c> {
         self.load(&ids)
     }
 
+    /// The first `limit` contacts to show before anything is typed: favourites, then by name.
+    pub fn first(&self, limit: u32) -> Result<Vec<Contact>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM contacts ORDER BY favourite DESC, name_key, id LIMIT ?1")
+            .map_err(failed)?;
+        let ids: Vec<i64> =
+            stmt.query_map([limit], |r| r.get(0)).map_err(failed)?.collect::<rusqlite::Result<_>>().map_err(failed)?;
+        self.load(&ids)
+    }
+
     pub fn count(&self) -> Result<u64> {
         self.conn.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).map_err(failed)
     }
