@@ -14,7 +14,7 @@ build_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libx
   libssl-dev libayatana-appindicator3-dev librsvg2-dev libasound2-dev libpulse-dev
   libdbus-1-dev libsecret-1-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox
-  gnome-keyring dbus-x11 libsecret-tools zbar-tools imagemagick x11-apps)
+  gnome-keyring dbus-x11 libsecret-tools zbar-tools imagemagick x11-apps xclip)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { elapsed, headline, nextStep, preferredProvider, shareLinks, validFor } from "./call";
+
+const LINK = "https://facetime.apple.com/join#v=1&p=AeX1cmBiEe2cQwKlK0D5bA&k=Qx3hT";
+
+describe("call", () => {
+  it("says how long a link stays valid", () => {
+    expect(validFor(1000 + 3 * 3600, 1000)).toBe("3 h 0 min");
+    expect(validFor(1000 + 12 * 60 + 5, 1000)).toBe("12 min");
+    expect(validFor(1030, 1000)).toBe("less than a minute");
+    expect(validFor(999, 1000)).toBe("expired");
+  });
+
+  it("counts elapsed time like a phone", () => {
+    expect(elapsed(7_400)).toBe("0:07");
+    expect(elapsed(62_000)).toBe("1:02");
+    expect(elapsed(3_723_000)).toBe("1:02:03");
+  });
+
+  it("shares the link whole, fragment included", () => {
+    const { email, message } = shareLinks(LINK);
+    expect(email.startsWith("mailto:?subject=FaceTime%20call&body=")).toBe(true);
+    expect(decodeURIComponent(email.split("body=")[1])).toBe(`Join my FaceTime call: ${LINK}`);
+    expect(decodeURIComponent(message.split("body=")[1])).toBe(`Join my FaceTime call: ${LINK}`);
+  });
+
+  it("words each outcome", () => {
+    const base = { provider: "work", kind: "blooio" as const, to: "+14155550123" };
+    expect(headline({ ...base, outcome: { type: "facetime_link", link: LINK, handle: null, expires_at: 1 } })).toBe(
+      "FaceTime link for +14155550123",
+    );
+    expect(headline({ ...base, outcome: { type: "placed", call_id: "c-1" } })).toBe("Calling +14155550123");
+  });
+
+  it("suggests what to do after an error", () => {
+    expect(nextStep("provider_timeout")).toContain("check before calling again");
+    expect(nextStep("provider_auth")).toContain("Settings → Providers");
+  });
+});
+
+
+describe("provider picker", () => {
+  const providers = [
+    { name: "work", is_default: false },
+    { name: "home", is_default: true },
+  ];
+  it("remembers the last choice while it exists, else takes the default", () => {
+    expect(preferredProvider(providers, { getItem: () => "work" })).toBe("work");
+    expect(preferredProvider(providers, { getItem: () => "gone" })).toBe("home");
+    expect(preferredProvider(providers, null)).toBe("home");
+    expect(preferredProvider([], null)).toBe(null);
+  });
+});

@@ -1,0 +1,111 @@
+// What a call's outcome means to the person, and how a FaceTime link is shared.
+import type { AppError, CallView, ErrorCode } from "./bindings";
+
+/** How long after a link is made its first visitor is let in without asking. */
+export const AUTO_ADMIT_MINUTES = 2;
+
+/** "2 h 59 min", "12 min", "expired": how long a link stays valid from `nowSeconds`. */
+export function validFor(expiresAt: number, nowSeconds: number): string {
+  const left = expiresAt - nowSeconds;
+  if (left <= 0) return "expired";
+  const minutes = Math.floor(left / 60);
+  const hours = Math.floor(minutes / 60);
+  if (hours > 0) return `${hours} h ${minutes % 60} min`;
+  if (minutes > 0) return `${minutes} min`;
+  return "less than a minute";
+}
+
+/** "0:07", "1:02:03": time since the call started. */
+export function elapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** mailto: and sms: links that carry the FaceTime link, ready for the system to open. */
+export function shareLinks(link: string): { email: string; message: string } {
+  const text = `Join my FaceTime call: ${link}`;
+  return {
+    email: `mailto:?subject=${encodeURIComponent("FaceTime call")}&body=${encodeURIComponent(text)}`,
+    message: `sms:?&body=${encodeURIComponent(text)}`,
+  };
+}
+
+/** One line saying what happened, for the call screen's heading. */
+export function headline(call: CallView): string {
+  switch (call.outcome.type) {
+    case "placed":
+      return `Calling ${call.to}`;
+    case "facetime_link":
+      return `FaceTime link for ${call.to}`;
+    case "live_audio":
+      return `FaceTime call to ${call.to} started`;
+    case "recorded":
+      return `Call to ${call.to} recorded in the CRM`;
+  }
+}
+
+/** What the person can do next about an error, by its code. */
+export function nextStep(code: ErrorCode): string {
+  switch (code) {
+    case "provider_auth":
+    case "secret_missing":
+      return "Check the provider's credentials in Settings → Providers.";
+    case "provider_unknown":
+      return "Add a provider in Settings → Providers, or choose another.";
+    case "provider_timeout":
+    case "provider_unavailable":
+      return "The call may have been placed: check before calling again.";
+    case "provider_rate_limited":
+      return "Wait a moment, then try again.";
+    case "provider_unreachable":
+      return "Check your internet connection and the provider's base URL.";
+    case "keychain_unavailable":
+      return "Start your system keychain (on Linux: gnome-keyring or KWallet), then try again.";
+    case "invalid_input":
+      return "Check the number or address and try again.";
+    default:
+      return "Try again, or choose another provider.";
+  }
+}
+
+/** An attempt number for stop-waiting: unique enough within one window. */
+let counter = 0;
+export function nextAttempt(): number {
+  counter = (counter + 1) % 1_000_000;
+  return (Date.now() % 1_000_000) * 1000 + counter;
+}
+
+export type CallState =
+  | { phase: "placing"; started: number; attempt: number; target: string; via: string | null }
+  | { phase: "done"; started: number; call: CallView; via: string | null }
+  | { phase: "failed"; started: number; error: AppError; target: string };
+
+/** Places a call, reporting each phase through `update`. */
+export async function startCall(target: string, via: string | null, update: (state: CallState) => void): Promise<void> {
+  const { commands } = await import("./bindings");
+  const attempt = nextAttempt();
+  const started = Date.now();
+  update({ phase: "placing", started, attempt, target, via });
+  const result = await commands.placeCall(attempt, target, via);
+  if (result.status === "ok") update({ phase: "done", started, call: result.data, via });
+  else update({ phase: "failed", started, error: result.error, target });
+}
+
+const LAST_PROVIDER = "dialtone.lastProvider";
+
+/** The provider to preselect: the last one chosen if it still exists, else the default. */
+export function preferredProvider(
+  providers: { name: string; is_default: boolean }[],
+  storage: Pick<Storage, "getItem"> | null,
+): string | null {
+  const last = storage?.getItem(LAST_PROVIDER) ?? null;
+  if (last && providers.some((p) => p.name === last)) return last;
+  return providers.find((p) => p.is_default)?.name ?? providers[0]?.name ?? null;
+}
+
+export function rememberProvider(name: string, storage: Pick<Storage, "setItem"> | null): void {
+  storage?.setItem(LAST_PROVIDER, name);
+}

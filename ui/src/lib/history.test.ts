@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import type { CallRecord } from "./bindings";
+import { describeOutcome, matchesFilter } from "./history";
+
+const row = (over: Partial<CallRecord>): CallRecord => ({
+  id: 1,
+  at: 0,
+  provider: "work",
+  kind: "blooio",
+  typed: "Ada",
+  target: "+14155550123",
+  contact_id: null,
+  contact_name: "Ada Lovelace",
+  outcome: "facetime_link",
+  call_id: null,
+  link: "https://facetime.apple.com/join#v=1&p=x",
+  link_expires_at: 2000,
+  error_code: null,
+  error_message: null,
+  ...over,
+});
+
+describe("history", () => {
+  it("offers a link again only while it is valid", () => {
+    expect(describeOutcome(row({}), 1000).linkValid).toBe(true);
+    const expired = describeOutcome(row({}), 3000);
+    expect(expired.linkValid).toBe(false);
+    expect(expired.label).toContain("expired");
+  });
+
+  it("marks failures", () => {
+    expect(describeOutcome(row({ outcome: "failed", link: null }), 0).tone).toBe("bad");
+  });
+
+  it("filters by name, number and provider", () => {
+    expect(matchesFilter(row({}), "lovelace")).toBe(true);
+    expect(matchesFilter(row({}), "4155550123")).toBe(true);
+    expect(matchesFilter(row({}), "WORK")).toBe(true);
+    expect(matchesFilter(row({}), "grace")).toBe(false);
+  });
+});

@@ -1,0 +1,35 @@
+// How a history row reads: its icon, words and whether its link still works.
+import type { CallRecord } from "./bindings";
+
+export interface Outcome {
+  icon: string;
+  label: string;
+  tone: "good" | "bad" | "plain";
+  linkValid: boolean;
+}
+
+export function describeOutcome(row: CallRecord, nowSeconds: number): Outcome {
+  const linkValid = row.link !== null && (row.link_expires_at ?? 0) > nowSeconds;
+  switch (row.outcome) {
+    case "placed":
+      return { icon: "☎", label: "Placed", tone: "good", linkValid };
+    case "facetime_link":
+      return { icon: "✓", label: linkValid ? "FaceTime link" : "FaceTime link (expired)", tone: "good", linkValid };
+    case "live_audio":
+      return { icon: "♪", label: "FaceTime audio", tone: "good", linkValid };
+    case "recorded":
+      return { icon: "✎", label: "Recorded in the CRM", tone: "good", linkValid };
+    case "cancelled":
+      return { icon: "◌", label: "Stopped waiting", tone: "plain", linkValid };
+    default:
+      return { icon: "✕", label: "Failed", tone: "bad", linkValid };
+  }
+}
+
+/** Whether a row matches what is typed in the filter (any of its words, case-insensitive). */
+export function matchesFilter(row: CallRecord, filter: string): boolean {
+  const needle = filter.trim().toLowerCase();
+  if (needle === "") return true;
+  const hay = [row.contact_name, row.target, row.typed, row.provider, row.outcome, row.kind].filter(Boolean).join(" ").toLowerCase();
+  return hay.includes(needle);
+}
