@@ -122,6 +122,33 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     )
     .await;
     app.screenshot("history").await;
+
+    // Contacts: search as you type, accents and substrings.
+    for (name, number, org) in
+        [("Ada Lovelace", "+1 (415) 555-0123", "Analytical Engines"), ("Renée Dupré", "+33 1 23 45 67 89", "")]
+    {
+        let contact = json!({"uid": null, "name": name, "organization": org, "notes": "", "favourite": name.starts_with("Ada"),
+            "preferred_provider": null, "phones": [{"label": "cell", "number": number, "preferred": true}], "emails": []});
+        let script = format!(
+            "return window.__TAURI_INTERNALS__.invoke('add_contact', {{ contact: {contact} }}).then(() => 'added', e => JSON.stringify(e))"
+        );
+        assert_eq!(app.eval(&script).await, json!("added"));
+    }
+    app.click("nav-contacts").await;
+    app.testid("contacts-search").await.send_keys("renee").await.unwrap();
+    app.eval_until(
+        "return [...document.querySelectorAll('[data-testid=contacts-list] strong')].map(e => e.textContent).join('|')",
+        json!("Renée Dupré"),
+    )
+    .await;
+    app.eval("const i = document.querySelector('[data-testid=contacts-search]'); i.value = ''; i.dispatchEvent(new Event('input')); return 1").await;
+    app.eval_until(
+        "return [...document.querySelectorAll('[data-testid=contacts-list] strong')].map(e => e.textContent).join('|')",
+        json!("Ada Lovelace|Renée Dupré"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.screenshot("contacts").await;
     app.close().await;
 
     // Leave the keychain as we found it.
