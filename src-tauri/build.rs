@@ -38,6 +38,7 @@ fn main() {
         "open_external",
         "save_qr_png",
         "choose_vcard_file",
+        "take_pending_link",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step failed");
 }

@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, people, share};
+use crate::{calls, commands, links, people, share};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -47,6 +47,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         share::open_external,
         share::save_qr_png,
         share::choose_vcard_file,
+        links::take_pending_link,
     ])
 }
 

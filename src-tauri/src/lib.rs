@@ -9,6 +9,7 @@
 pub mod calls;
 pub mod commands;
 pub mod ipc;
+pub mod links;
 pub mod people;
 pub mod share;
 
@@ -30,6 +31,10 @@ struct Args {
     /// Keep settings, contacts, history and logs in DIR instead of the OS's own folders.
     #[arg(long, value_name = "DIR", env = DATA_DIR_ENV)]
     data_dir: Option<PathBuf>,
+
+    /// A tel:, callto:, sip:, facetime: or facetime-audio: link to put on the dialpad.
+    #[arg(value_name = "LINK")]
+    link: Option<String>,
 }
 
 /// What every command can reach.
@@ -42,6 +47,8 @@ pub struct AppState {
     pub dialtone: Dialtone,
     /// Calls being placed, by the UI's attempt number, so the person can stop waiting.
     pub attempts: Mutex<HashMap<u32, tokio::task::AbortHandle>>,
+    /// A link from outside, waiting for the page to put it on the dialpad.
+    pub pending_link: links::PendingLink,
 }
 
 /// Starts the app: parses arguments, sets up logging, opens the window.
@@ -68,13 +75,16 @@ pub fn run() {
         }
     };
     let ipc = ipc::builder();
+    let pending = links::PendingLink(Mutex::new(args.link.as_deref().and_then(|l| links::link_in(&[l]))));
     let result = tauri::Builder::default()
+        // First: a second launch (a tel: link clicked elsewhere) goes to this window.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| links::forwarded(app, args)))
         // Used from Rust only (share.rs); the web view is granted none of their commands.
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(ipc.invoke_handler())
-        .manage(AppState { paths, started, dialtone, attempts: Mutex::default() })
+        .manage(AppState { paths, started, dialtone, attempts: Mutex::default(), pending_link: pending })
         .run(tauri::generate_context!());
     if let Err(err) = result {
         tracing::error!("the window could not be opened: {err}");

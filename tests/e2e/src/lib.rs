@@ -25,7 +25,8 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
-fn app_binary() -> PathBuf {
+/// The debug build of the app, which the suite drives.
+pub fn app_binary() -> PathBuf {
     let path = std::env::var_os("DIALTONE_APP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/debug/dialtone-app"));

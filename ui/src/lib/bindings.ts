@@ -333,6 +333,12 @@ async chooseVcardFile() : Promise<Result<string | null, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The link from outside waiting to be put on the dialpad, once.
+ */
+async takePendingLink() : Promise<string | null> {
+    return await TAURI_INVOKE("take_pending_link");
 }
 }
 

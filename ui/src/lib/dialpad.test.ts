@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanPasted, isDialChar, KEYS } from "./dialpad";
+import { cleanPasted, isDialChar, KEYS, linkToDial } from "./dialpad";
 
 describe("dialpad", () => {
   it("has twelve keys with the ITU letters", () => {
@@ -17,5 +17,13 @@ describe("dialpad", () => {
     expect(cleanPasted(" tel:+1-415-555-0123 ")).toBe("+14155550123");
     expect(cleanPasted("+44 20 7946 0958")).toBe("+442079460958");
     expect(cleanPasted("1+2")).toBe("12");
+  });
+
+  it("puts links from outside on the dialpad without losing what they name", () => {
+    expect(linkToDial("tel:+1-415-555-0123")).toBe("+14155550123");
+    expect(linkToDial("callto://+44 20 7946 0958")).toBe("+442079460958");
+    expect(linkToDial("facetime-audio:+14155550123")).toBe("+14155550123");
+    expect(linkToDial("facetime:ada@example.com")).toBe("facetime:ada@example.com");
+    expect(linkToDial("sip:ada@pbx.example.com")).toBe("sip:ada@pbx.example.com");
   });
 });

@@ -35,3 +35,16 @@ export function cleanPasted(text: string): string {
   const plus = kept.startsWith("+") ? "+" : "";
   return plus + kept.replace(/\+/g, "");
 }
+
+/**
+ * What a link from outside puts on the dialpad: a tel: or callto: number as digits;
+ * anything else (facetime:ada@example.com, sip:...) as it came, for the providers to read.
+ */
+export function linkToDial(link: string): string {
+  const text = link.trim();
+  const scheme = text.slice(0, text.indexOf(":") + 1).toLowerCase();
+  const body = text.slice(scheme.length).replace(/^\/\//, "");
+  if ((scheme === "tel:" || scheme === "callto:") && !body.includes("@")) return cleanPasted(body);
+  if ((scheme === "facetime:" || scheme === "facetime-audio:") && /^[+\d\s().-]+$/.test(body)) return cleanPasted(body);
+  return text;
+}
