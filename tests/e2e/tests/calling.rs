@@ -30,7 +30,7 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"success": true, "link": LINK, "handle": "+14155550123"})),
         )
-        .expect(1)
+        .expect(2) // from the dialpad, then from the contact
         .mount(&server)
         .await;
 
@@ -123,32 +123,35 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     .await;
     app.screenshot("history").await;
 
-    // Contacts: search as you type, accents and substrings.
-    for (name, number, org) in
-        [("Ada Lovelace", "+1 (415) 555-0123", "Analytical Engines"), ("Renée Dupré", "+33 1 23 45 67 89", "")]
-    {
-        let contact = json!({"uid": null, "name": name, "organization": org, "notes": "", "favourite": name.starts_with("Ada"),
-            "preferred_provider": null, "phones": [{"label": "cell", "number": number, "preferred": true}], "emails": []});
-        let script = format!(
-            "return window.__TAURI_INTERNALS__.invoke('add_contact', {{ contact: {contact} }}).then(() => 'added', e => JSON.stringify(e))"
-        );
-        assert_eq!(app.eval(&script).await, json!("added"));
-    }
+    // Contacts: one added through the app's command, one through the editor; search as
+    // you type (accents, substrings); a click on a number calls it.
+    let ada = json!({"uid": null, "name": "Ada Lovelace", "organization": "Analytical Engines", "notes": "", "favourite": true,
+        "preferred_provider": null, "phones": [{"label": "cell", "number": "+1 (415) 555-0123", "preferred": true}], "emails": []});
+    let script = format!(
+        "return window.__TAURI_INTERNALS__.invoke('add_contact', {{ contact: {ada} }}).then(() => 'added', e => JSON.stringify(e))"
+    );
+    assert_eq!(app.eval(&script).await, json!("added"));
     app.click("nav-contacts").await;
+    app.click("contacts-add").await;
+    app.testid("contact-name").await.send_keys("Renée Dupré").await.unwrap();
+    app.testid("contact-phone-0").await.send_keys("+33 1 23 45 67 89").await.unwrap();
+    app.click("contact-save").await;
+    app.eval_until("return document.querySelector('[data-testid=contact-editor]') === null", json!(true)).await;
+    let names =
+        "return [...document.querySelectorAll('[data-testid=contacts-list] strong')].map(e => e.textContent).join('|')";
+    app.eval_until(names, json!("Ada Lovelace|Renée Dupré")).await;
     app.testid("contacts-search").await.send_keys("renee").await.unwrap();
-    app.eval_until(
-        "return [...document.querySelectorAll('[data-testid=contacts-list] strong')].map(e => e.textContent).join('|')",
-        json!("Renée Dupré"),
-    )
-    .await;
+    app.eval_until(names, json!("Renée Dupré")).await;
     app.eval("const i = document.querySelector('[data-testid=contacts-search]'); i.value = ''; i.dispatchEvent(new Event('input')); return 1").await;
-    app.eval_until(
-        "return [...document.querySelectorAll('[data-testid=contacts-list] strong')].map(e => e.textContent).join('|')",
-        json!("Ada Lovelace|Renée Dupré"),
-    )
-    .await;
+    app.eval_until(names, json!("Ada Lovelace|Renée Dupré")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.screenshot("contacts").await;
+    app.eval(&format!(
+        "document.querySelector('[aria-label=\"Call Ada Lovelace at +1 (415) 555-0123 through {provider}\"]').click(); return 1"
+    ))
+    .await;
+    app.eval_until("return document.querySelector('[data-testid=link-text]')?.textContent ?? ''", json!(LINK)).await;
+
     app.close().await;
 
     // Leave the keychain as we found it.
