@@ -7,12 +7,14 @@ use dialtone_core::Error;
 use dialtone_core::contacts::{Contact, ImportReport, NewContact};
 use dialtone_core::history::CallRecord;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::AppState;
 use crate::calls::CallView;
 
-/// The event an import sends as it goes: `{done, total}` cards.
+/// The event an import sends as it goes: `{done, total}` cards. It goes out as a Tauri
+/// event and as a DOM event of the same name on the page's window (`detail` holds the
+/// numbers), which the page can hear without being granted Tauri's event permissions.
 pub const IMPORT_PROGRESS: &str = "contacts-import-progress";
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -74,6 +76,15 @@ pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>, path: S
     tauri::async_runtime::spawn_blocking(move || {
         dialtone.import_contacts(&PathBuf::from(path), |done, total| {
             let progress = ImportProgress { done: done as u32, total: total as u32 };
+            if let Some(window) = app.get_webview_window("main") {
+                let script = format!(
+                    "window.dispatchEvent(new CustomEvent('{IMPORT_PROGRESS}', {{ detail: {{ done: {}, total: {} }} }}))",
+                    progress.done, progress.total
+                );
+                if let Err(err) = window.eval(script) {
+                    tracing::debug!("import progress not shown: {err}");
+                }
+            }
             if let Err(err) = app.emit(IMPORT_PROGRESS, progress) {
                 tracing::debug!("import progress not delivered: {err}");
             }

@@ -42,8 +42,18 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     app.click("provider-add").await;
     app.eval("const s = document.querySelector('[data-testid=provider-kind]'); s.value = 'blooio'; s.dispatchEvent(new Event('change')); return true").await;
     app.testid("provider-name").await.send_keys(&provider).await.unwrap();
-    app.testid("provider-field-base_url").await.send_keys(&server.uri()).await.unwrap();
+    // A malformed setting is refused, and the message stands beside its field.
+    app.testid("provider-field-base_url").await.send_keys("ftp://nowhere").await.unwrap();
     app.testid("provider-field-api_key").await.send_keys(&key).await.unwrap();
+    app.click("provider-save").await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=provider-field-error-base_url]')?.textContent.includes('http:// or https://') ?? false",
+        json!(true),
+    )
+    .await;
+    let base = app.testid("provider-field-base_url").await;
+    base.clear().await.unwrap();
+    base.send_keys(&server.uri()).await.unwrap();
     app.click("provider-save").await;
     app.eval_until(
         &format!(

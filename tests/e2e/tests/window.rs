@@ -33,6 +33,24 @@ async fn frame_renders_and_navigates() {
     }
     app.screenshot("settings").await;
 
+    // Readable at 360 px wide: the navigation moves to a bar along the bottom and the
+    // dialpad still fits.
+    app.client.set_window_size(360, 700).await.expect("resize the window");
+    app.eval_until("return window.innerWidth <= 400", json!(true)).await;
+    app.eval_until(
+        "const nav = document.querySelector('nav').getBoundingClientRect(); return nav.top > window.innerHeight / 2",
+        json!(true),
+    )
+    .await;
+    assert_eq!(
+        app.eval("return document.documentElement.scrollWidth <= window.innerWidth").await,
+        json!(true),
+        "nothing runs off the side"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.screenshot("narrow").await;
+    app.client.set_window_size(960, 680).await.expect("resize the window");
+
     // The dialpad's keys type into the number field.
     app.click("nav-dialpad").await;
     for digit in ["4", "1", "5"] {

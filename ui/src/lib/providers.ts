@@ -16,3 +16,11 @@ export function nonSecretSettings(fields: Field[], values: Record<string, string
   }
   return out;
 }
+
+/** The setting an error is about, when its message names one (`base_url`), so the form can show it beside that field. */
+export function fieldOfError(message: string, fields: Pick<Field, "name">[]): string | null {
+  for (const match of message.matchAll(/`([a-z0-9_]+)`/g)) {
+    if (fields.some((f) => f.name === match[1])) return match[1];
+  }
+  return null;
+}
