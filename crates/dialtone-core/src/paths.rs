@@ -54,10 +54,10 @@ impl Paths {
 /// Logs go where each OS's tools look for them: the XDG state folder on Linux,
 /// `~/Library/Logs` on macOS, the local app-data folder on Windows.
 fn os_log_dir(dirs: &directories::ProjectDirs) -> PathBuf {
-    if cfg!(target_os = "macos") {
-        if let Some(base) = directories::BaseDirs::new() {
-            return base.home_dir().join("Library/Logs/Dialtone");
-        }
+    if cfg!(target_os = "macos")
+        && let Some(base) = directories::BaseDirs::new()
+    {
+        return base.home_dir().join("Library/Logs/Dialtone");
     }
     dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).join("logs")
 }

@@ -87,12 +87,11 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             continue;
         }
         if upper == "END:VCARD" {
-            match current.take() {
-                Some((card, start, props, name)) => match build(&props) {
+            if let Some((card, start, props, name)) = current.take() {
+                match build(&props) {
                     Ok(contact) => parsed.contacts.push(contact),
                     Err(reason) => parsed.skipped.push(Skipped { card, line: start, name, reason }),
-                },
-                None => {}
+                }
             }
             continue;
         }

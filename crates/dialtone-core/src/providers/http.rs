@@ -571,12 +571,12 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String,
         }
         _ => {}
     }
-    if let Some(headers) = def.get("headers") {
-        if let serde_json::Value::Object(map) = render_json(&json_object("headers", headers)?, &mut lookup)? {
-            for (name, value) in map {
-                let value = transport::scalar_text(&value).unwrap_or_else(|| value.to_string());
-                request = request.header(name, value);
-            }
+    if let Some(headers) = def.get("headers")
+        && let serde_json::Value::Object(map) = render_json(&json_object("headers", headers)?, &mut lookup)?
+    {
+        for (name, value) in map {
+            let value = transport::scalar_text(&value).unwrap_or_else(|| value.to_string());
+            request = request.header(name, value);
         }
     }
     match (def.get("body_format").unwrap_or("json"), def.get("body")) {
