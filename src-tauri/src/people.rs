@@ -7,21 +7,15 @@ use dialtone_core::Error;
 use dialtone_core::contacts::{Contact, ImportReport, NewContact};
 use dialtone_core::history::CallRecord;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
 
 use crate::AppState;
 use crate::calls::CallView;
 
-/// The event an import sends as it goes: `{done, total}` cards. It goes out as a Tauri
-/// event and as a DOM event of the same name on the page's window (`detail` holds the
-/// numbers), which the page can hear without being granted Tauri's event permissions.
+/// The DOM event an import dispatches on the page's window as it goes, with
+/// `detail: {done, total}`: the page hears it without being granted Tauri's event
+/// permissions.
 pub const IMPORT_PROGRESS: &str = "contacts-import-progress";
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct ImportProgress {
-    pub done: u32,
-    pub total: u32,
-}
 
 /// The first contacts (favourites, then by name) and how many there are in all.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -75,18 +69,13 @@ pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>, path: S
     let dialtone = state.dialtone.clone();
     tauri::async_runtime::spawn_blocking(move || {
         dialtone.import_contacts(&PathBuf::from(path), |done, total| {
-            let progress = ImportProgress { done: done as u32, total: total as u32 };
             if let Some(window) = app.get_webview_window("main") {
                 let script = format!(
-                    "window.dispatchEvent(new CustomEvent('{IMPORT_PROGRESS}', {{ detail: {{ done: {}, total: {} }} }}))",
-                    progress.done, progress.total
+                    "window.dispatchEvent(new CustomEvent('{IMPORT_PROGRESS}', {{ detail: {{ done: {done}, total: {total} }} }}))"
                 );
                 if let Err(err) = window.eval(script) {
                     tracing::debug!("import progress not shown: {err}");
                 }
-            }
-            if let Err(err) = app.emit(IMPORT_PROGRESS, progress) {
-                tracing::debug!("import progress not delivered: {err}");
             }
         })
     })

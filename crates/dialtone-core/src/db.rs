@@ -118,6 +118,11 @@ pub fn sql_error(path: &Path, err: rusqlite::Error) -> Error {
     )
 }
 
+/// Now, as the Unix milliseconds the tables store.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
 /// A database failure where the path is not at hand.
 pub(crate) fn failed(err: rusqlite::Error) -> Error {
     Error::new(crate::ErrorCode::Io, format!("The contacts and history database could not be used: {err}"))

@@ -9,7 +9,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::db::failed;
+use crate::db::{failed, now_ms};
 use crate::providers::{CallOutcome, Placed};
 use crate::{Error, Result};
 
@@ -47,10 +47,6 @@ pub struct Attempt<'a> {
     pub target: &'a str,
     pub contact_id: Option<i64>,
     pub result: &'a Result<Placed>,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
 /// The history of one database connection.

@@ -118,26 +118,33 @@ impl Dialtone {
         }
     }
 
+    /// Changes to contacts: numbers written without `+` are read in the default region.
     fn contacts_do<T>(&self, work: impl FnOnce(&Contacts<'_>) -> Result<T>) -> Result<T> {
         let region = self.settings()?.region;
         self.with_db(|conn| work(&Contacts::new(conn, region)))
     }
 
+    /// Reading contacts needs no region, so search as you type does not read the
+    /// settings file on every keystroke.
+    fn contacts_read<T>(&self, work: impl FnOnce(&Contacts<'_>) -> Result<T>) -> Result<T> {
+        self.with_db(|conn| work(&Contacts::new(conn, None)))
+    }
+
     pub fn contacts(&self) -> Result<Vec<Contact>> {
-        self.contacts_do(|c| c.list())
+        self.contacts_read(|c| c.list())
     }
 
     /// What the contacts screen shows before anything is typed, and how many there are.
     pub fn first_contacts(&self, limit: u32) -> Result<(Vec<Contact>, u64)> {
-        self.contacts_do(|c| Ok((c.first(limit)?, c.count()?)))
+        self.contacts_read(|c| Ok((c.first(limit)?, c.count()?)))
     }
 
     pub fn search_contacts(&self, query: &str, limit: u32) -> Result<Vec<Contact>> {
-        self.contacts_do(|c| c.search(query, limit))
+        self.contacts_read(|c| c.search(query, limit))
     }
 
     pub fn contact(&self, id: i64) -> Result<Contact> {
-        self.contacts_do(|c| c.get(id))
+        self.contacts_read(|c| c.get(id))
     }
 
     pub fn add_contact(&self, contact: &NewContact) -> Result<Contact> {
@@ -167,7 +174,7 @@ impl Dialtone {
 
     /// Writes every contact as vCard 4.0 (atomically: a temporary file renamed over).
     pub fn export_contacts(&self, file: &Path) -> Result<usize> {
-        let (text, count) = self.contacts_do(|c| Ok((c.export()?, c.count()? as usize)))?;
+        let (text, count) = self.contacts_read(|c| Ok((c.export()?, c.count()? as usize)))?;
         let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|err| Error::io("write a file in", dir, &err))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|err| Error::io("write", file, &err))?;
@@ -380,15 +387,10 @@ impl Dialtone {
             };
             secrets.push(SecretState { field: field.name, label: field.label, stored });
         }
-        let label = match config.settings.get("preset") {
-            Some(preset) => providers::http::presets().iter().find(|p| &p.id == preset).map(|p| p.label.clone()),
-            None => None,
-        }
-        .unwrap_or_else(|| config.kind.label().to_owned());
         Ok(ProviderView {
             name: name.to_owned(),
             kind: config.kind,
-            label,
+            label: config.label(),
             settings: config.settings.clone(),
             secrets,
             is_default: settings.default_provider.as_deref() == Some(name),
@@ -398,53 +400,28 @@ impl Dialtone {
 
     /// The provider to use: the one named, else the default, else the only one.
     pub fn choose_provider(&self, via: Option<&str>) -> Result<(String, ProviderConfig)> {
-        let settings = self.settings()?;
-        let name = match via {
-            Some(name) => name.to_owned(),
-            None => match (&settings.default_provider, settings.providers.len()) {
-                (Some(name), _) if settings.providers.contains_key(name) => name.clone(),
-                (_, 1) => settings.providers.keys().next().cloned().unwrap_or_default(),
-                (_, 0) => {
-                    return Err(Error::new(
-                        ErrorCode::ProviderUnknown,
-                        "No provider is set up yet: add one in Settings → Providers or with `dialtone provider add NAME --kind KIND`.",
-                    ));
-                }
-                _ => {
-                    let names: Vec<&str> = settings.providers.keys().map(String::as_str).collect();
-                    return Err(Error::new(
-                        ErrorCode::ProviderUnknown,
-                        format!("Choose a provider with --via: {} (or set a default).", names.join(", ")),
-                    ));
-                }
-            },
-        };
-        let config = settings.providers.get(&name).cloned().ok_or_else(|| unknown_provider(&name, &settings))?;
-        Ok((name, config))
-    }
-
-    /// Reads what the person typed (number, `tel:` URI, email) in their default region.
-    pub fn parse_target(&self, text: &str) -> Result<Target> {
-        let settings = self.settings()?;
-        Target::parse(text, settings.region.as_deref())
+        choose_in(&self.settings()?, via)
     }
 
     /// What to call, from what the person typed: a number, URI or email, or else the
     /// name of a contact (its preferred number, or its only one).
     pub fn resolve_target(&self, typed: &str) -> Result<(Target, Option<Contact>)> {
-        let settings = self.settings()?;
+        self.resolve_in(&self.settings()?, typed)
+    }
+
+    fn resolve_in(&self, settings: &Settings, typed: &str) -> Result<(Target, Option<Contact>)> {
         let region = settings.region.as_deref();
         let parsed = Target::parse(typed, region);
         let looks_like_a_name = typed.chars().any(char::is_alphabetic) && !typed.contains('@') && !typed.contains(':');
         match parsed {
             Ok(target) => {
                 let contact = match &target {
-                    Target::Phone(number) => self.contacts_do(|c| c.by_number(number.e164())).unwrap_or(None),
+                    Target::Phone(number) => self.contacts_read(|c| c.by_number(number.e164())).unwrap_or(None),
                     _ => None,
                 };
                 Ok((target, contact))
             }
-            Err(err) if looks_like_a_name => match self.contacts_do(|c| c.by_name(typed))? {
+            Err(err) if looks_like_a_name => match self.contacts_read(|c| c.by_name(typed))? {
                 Some(contact) => {
                     let target = contact_target(&contact, region)?;
                     Ok((target, Some(contact)))
@@ -462,44 +439,47 @@ impl Dialtone {
     /// Places a call and writes it to the history. Never retried: a failure is
     /// reported for the person to decide.
     pub async fn place_call(&self, typed: &str, via: Option<&str>) -> Result<Placed> {
-        let (target, contact) = self.resolve_target(typed)?;
+        let settings = self.settings()?;
+        let (target, contact) = self.resolve_in(&settings, typed)?;
         let via = via.map(str::to_owned).or_else(|| contact.as_ref().and_then(|c| c.preferred_provider.clone()));
-        let (name, config) = self.choose_provider(via.as_deref())?;
-        let secrets: &dyn SecretSource = &*self.secrets;
-        let result = self.dialer.place_call(&name, &config, secrets, &target).await;
-        let attempt = Attempt {
-            provider: &name,
-            kind: config.kind.id(),
-            typed,
-            target: target.display(),
-            contact_id: contact.as_ref().map(|c| c.id),
-            result: &result,
-        };
-        // The call happened (or failed) either way: a history that cannot be written is
-        // logged, not turned into a failed call.
-        let keep = Self::keep_days(&self.settings().unwrap_or_default());
-        if let Err(err) = self.with_db(|conn| History::new(conn).record(&attempt, keep)) {
-            tracing::warn!("could not write the call to the history: {}", err.message);
-        }
+        let (name, config) = choose_in(&settings, via.as_deref())?;
+        let result = self.dialer.place_call(&name, &config, &*self.secrets, &target).await;
+        self.record(&settings, &name, &config, typed, &target, contact.as_ref(), &result);
         result
     }
 
     /// Writes a call the person stopped waiting for.
     pub fn record_cancelled(&self, typed: &str, via: Option<&str>) {
-        let Ok((target, contact)) = self.resolve_target(typed) else { return };
-        let Ok((name, config)) = self.choose_provider(via) else { return };
+        let Ok(settings) = self.settings() else { return };
+        let Ok((target, contact)) = self.resolve_in(&settings, typed) else { return };
+        let Ok((name, config)) = choose_in(&settings, via) else { return };
         let result: Result<Placed> =
             Err(Error::new(ErrorCode::Cancelled, "Stopped waiting; the provider may still connect the call."));
+        self.record(&settings, &name, &config, typed, &target, contact.as_ref(), &result);
+    }
+
+    /// Writes one attempt to the history. The call happened (or failed) either way: a
+    /// history that cannot be written is logged, not turned into a failed call.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        settings: &Settings,
+        name: &str,
+        config: &ProviderConfig,
+        typed: &str,
+        target: &Target,
+        contact: Option<&Contact>,
+        result: &Result<Placed>,
+    ) {
         let attempt = Attempt {
-            provider: &name,
+            provider: name,
             kind: config.kind.id(),
             typed,
             target: target.display(),
             contact_id: contact.map(|c| c.id),
-            result: &result,
+            result,
         };
-        let keep = Self::keep_days(&self.settings().unwrap_or_default());
-        if let Err(err) = self.with_db(|conn| History::new(conn).record(&attempt, keep)) {
+        if let Err(err) = self.with_db(|conn| History::new(conn).record(&attempt, Self::keep_days(settings))) {
             tracing::warn!("could not write the call to the history: {}", err.message);
         }
     }
@@ -513,6 +493,32 @@ impl Dialtone {
         let (name, config) = self.choose_provider(via)?;
         self.dialer.status(&name, &config, &*self.secrets, call_id).await
     }
+}
+
+/// The provider to use: the one named, else the default, else the only one.
+fn choose_in(settings: &Settings, via: Option<&str>) -> Result<(String, ProviderConfig)> {
+    let name = match via {
+        Some(name) => name.to_owned(),
+        None => match (&settings.default_provider, settings.providers.len()) {
+            (Some(name), _) if settings.providers.contains_key(name) => name.clone(),
+            (_, 1) => settings.providers.keys().next().cloned().unwrap_or_default(),
+            (_, 0) => {
+                return Err(Error::new(
+                    ErrorCode::ProviderUnknown,
+                    "No provider is set up yet: add one in Settings → Providers or with `dialtone provider add NAME --kind KIND`.",
+                ));
+            }
+            _ => {
+                let names: Vec<&str> = settings.providers.keys().map(String::as_str).collect();
+                return Err(Error::new(
+                    ErrorCode::ProviderUnknown,
+                    format!("Choose a provider with --via: {} (or set a default).", names.join(", ")),
+                ));
+            }
+        },
+    };
+    let config = settings.providers.get(&name).cloned().ok_or_else(|| unknown_provider(&name, settings))?;
+    Ok((name, config))
 }
 
 /// The number (or email) a contact is called on when called by name.

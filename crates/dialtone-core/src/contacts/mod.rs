@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::db::failed;
+use crate::db::{failed, now_ms};
 use crate::numbers::PhoneNumber;
 use crate::{Error, ErrorCode, Result};
 
@@ -89,10 +89,6 @@ pub fn fold(text: &str) -> String {
 
 fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
 /// Each number's E.164 form, where it parses (in `region` when written without `+`).

@@ -205,6 +205,14 @@ impl ProviderConfig {
         }
     }
 
+    /// What people call this kind: a ready definition's own name (Twilio), else the kind's.
+    pub fn label(&self) -> String {
+        self.settings
+            .get("preset")
+            .and_then(|id| http::presets().iter().find(|p| &p.id == id))
+            .map_or_else(|| self.kind.label().to_owned(), |p| p.label.clone())
+    }
+
     /// Every secret this provider uses, by field name.
     pub fn secret_fields(&self) -> Result<Vec<Field>> {
         Ok(self.fields()?.into_iter().filter(|f| f.secret).collect())
@@ -330,15 +338,7 @@ impl<'a> Ctx<'a> {
         client: &'a reqwest::Client,
     ) -> Result<Self> {
         let fields = config.fields()?;
-        let label = match config.kind {
-            Kind::Http => config
-                .settings
-                .get("preset")
-                .and_then(|p| http::presets().iter().find(|x| &x.id == p))
-                .map_or_else(|| Kind::Http.label().to_owned(), |p| p.label.clone()),
-            kind => kind.label().to_owned(),
-        };
-        Ok(Self { name, config, fields, secrets, client, redactor: Redactor::new(), label })
+        Ok(Self { name, config, fields, secrets, client, redactor: Redactor::new(), label: config.label() })
     }
 
     pub fn who(&self) -> Who<'_> {
