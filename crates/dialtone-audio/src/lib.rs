@@ -1,6 +1,54 @@
 //! Dialtone's audio engine, free of any window toolkit.
 //!
-//! This crate will hold the desktop's side of a call's sound: devices (cpal), tones
-//! (DTMF, ringback, busy), microphone capture with a level meter, resampling, Opus, an
-//! adaptive jitter buffer and the echo test. It is empty until the audio work lands;
-//! the workspace has the crate now so the layout newcomers read is the real one.
+//! The desktop's side of a call's sound, in small modules with one job each:
+//!
+//! - [`devices`]: microphones and speakers by stable id, and falling back to the
+//!   default when the chosen one is gone.
+//! - [`tones`]: DTMF keys (ITU-T Q.23), ringback, busy and error tones by region.
+//! - [`speaker`] and [`microphone`]: the device streams. Their audio callbacks only
+//!   touch wait-free rings (`rtrb`) and atomics: no allocation, lock or blocking call.
+//! - [`resample`], [`codec`], [`jitter`]: the path a call's audio takes between the
+//!   devices and the network: to 48 kHz, Opus in 20 ms frames, an adaptive jitter buffer
+//!   with loss concealment, and back.
+//! - [`echo`]: the echo test, which runs that whole path through a loopback (optionally
+//!   a [`netsim`] simulated network) so a person hears themselves a second later.
+//! - [`analysis`]: levels in dBFS and single-frequency power (Goertzel).
+//!
+//! A network transport for real calls plugs in where the echo test's loopback is: it
+//! sends what [`echo::SendPath`] encodes and feeds what arrives to [`echo::ReceivePath`].
+
+pub mod analysis;
+pub mod codec;
+pub mod devices;
+pub mod echo;
+pub mod error;
+pub mod jitter;
+pub mod microphone;
+pub mod netsim;
+pub mod resample;
+pub mod speaker;
+mod stream;
+pub mod tones;
+
+pub use devices::{DeviceInfo, DeviceList, Direction, Fallback};
+pub use error::{AudioError, Result};
+pub use microphone::Microphone;
+pub use speaker::Speaker;
+pub use tones::{Tone, ToneRegion};
+
+/// Plays `tone` on the speaker with id `device` (the default when `None`) and waits
+/// until it has been heard whole. Returns the fallback notice if the chosen device
+/// was not there.
+pub fn play_and_wait(tone_list: &[Tone], device: Option<&str>) -> Result<Option<Fallback>> {
+    let (mut speaker, fallback) = Speaker::open(device)?;
+    let mut total_ms = 0;
+    for tone in tone_list {
+        if tone.repeats() {
+            return Err(AudioError::InvalidInput("A repeating tone never ends; play it on a Speaker".to_owned()));
+        }
+        total_ms += tone.duration_ms();
+        speaker.play(*tone)?;
+    }
+    speaker.drain(std::time::Duration::from_millis(u64::from(total_ms) + 3000))?;
+    Ok(fallback)
+}

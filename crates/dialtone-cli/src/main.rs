@@ -22,6 +22,8 @@ use dialtone_core::redact::SecretString;
 use dialtone_core::service::{Dialtone, ProviderView, Save};
 use dialtone_core::{Paths, VERSION};
 
+mod audio;
+
 /// Place calls through your providers, from a terminal or a script.
 #[derive(Debug, Parser)]
 #[command(name = "dialtone", version, about, long_about = None)]
@@ -98,6 +100,19 @@ enum Command {
         id: i64,
         #[arg(long)]
         json: bool,
+    },
+    /// Play keypad tones (DTMF) on the chosen speaker, e.g. `tone 1234#`.
+    Tone {
+        /// Keys: 0-9, *, #, A-D (spaces and dashes are skipped).
+        digits: String,
+        /// A speaker id from `dialtone audio devices` (default: the chosen one).
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+    },
+    /// Sound devices and the echo test.
+    Audio {
+        #[command(subcommand)]
+        command: audio::AudioCommand,
     },
     /// Draw text (a FaceTime link) as a QR code: in the terminal, or to a PNG or SVG file.
     Qr {
@@ -202,6 +217,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Info { json } => info(&paths, json)?,
         Command::Qr { text, png, svg } => qr(&text, png, svg)?,
+        Command::Tone { digits, device } => audio::tone(&paths, &digits, device)?,
+        Command::Audio { command } => audio::run(&paths, command)?,
         command => return with_service(paths, command),
     }
     Ok(ExitCode::SUCCESS)
@@ -265,7 +282,9 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Info { .. } | Command::Qr { .. } => unreachable!("handled without the service"),
+        Command::Info { .. } | Command::Qr { .. } | Command::Tone { .. } | Command::Audio { .. } => {
+            unreachable!("handled without the service")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

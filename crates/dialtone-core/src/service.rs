@@ -234,6 +234,20 @@ impl Dialtone {
         Ok(settings)
     }
 
+    /// Remembers the chosen sound devices (`None` in a field: the system default).
+    pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<()> {
+        let clean = |id: Option<String>| id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
+        self.update(|s| {
+            s.audio = crate::settings::AudioDevices {
+                input: clean(devices.input),
+                output: clean(devices.output),
+                ringer: clean(devices.ringer),
+            };
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
     /// Every provider kind and ready definition, with its settings schema.
     pub fn kinds(&self) -> Vec<KindInfo> {
         providers::kinds()

@@ -25,10 +25,30 @@ pub enum Appearance {
     Dark,
 }
 
+/// The sound devices the person chose, by the audio engine's stable ids; `None` is
+/// the system default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioDevices {
+    /// The microphone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The speaker or headset a call and the keypad tones play on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// Where ringing plays, when not on the speaker (e.g. loud speakers while the call
+    /// goes to a headset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ringer: Option<String>,
+}
+
 /// Everything in `settings.toml`. Secrets are never here: they live in the keychain.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     pub appearance: Appearance,
+    /// Chosen microphone, speaker and ringer.
+    pub audio: AudioDevices,
     /// The region numbers typed without `+` are read in (ISO 3166, e.g. "US").
     pub region: Option<String>,
     /// The provider calls go through when none is named.
@@ -43,6 +63,12 @@ const APPEARANCE: &str = "appearance";
 const REGION: &str = "region";
 const DEFAULT_PROVIDER: &str = "default_provider";
 const PROVIDERS: &str = "providers";
+const AUDIO: &str = "audio";
+
+fn audio_from(value: Option<toml::Value>) -> std::result::Result<AudioDevices, String> {
+    let Some(value) = value else { return Ok(AudioDevices::default()) };
+    AudioDevices::deserialize(value).map_err(|err| format!("[audio]: {}", err.message()))
+}
 
 fn text_from(key: &str, value: Option<toml::Value>) -> std::result::Result<Option<String>, String> {
     match value {
@@ -107,7 +133,8 @@ impl Settings {
         let region = text_from(REGION, table.remove(REGION)).map_err(invalid)?;
         let default_provider = text_from(DEFAULT_PROVIDER, table.remove(DEFAULT_PROVIDER)).map_err(invalid)?;
         let providers = providers_from(table.remove(PROVIDERS)).map_err(invalid)?;
-        Ok(Self { appearance, region, default_provider, providers, other: table })
+        let audio = audio_from(table.remove(AUDIO)).map_err(invalid)?;
+        Ok(Self { appearance, audio, region, default_provider, providers, other: table })
     }
 
     /// Writes the settings atomically (temporary file, then rename).
@@ -123,6 +150,11 @@ impl Settings {
         }
         if let Some(name) = &self.default_provider {
             table.insert(DEFAULT_PROVIDER.to_owned(), toml::Value::String(name.clone()));
+        }
+        if self.audio != AudioDevices::default() {
+            let audio = toml::Value::try_from(&self.audio)
+                .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
+            table.insert(AUDIO.to_owned(), audio);
         }
         if !self.providers.is_empty() {
             let providers = toml::Value::try_from(&self.providers)
@@ -179,6 +211,21 @@ mod tests {
             err.message
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "appearance = \"purple\"\n");
+    }
+
+    #[test]
+    fn audio_devices_round_trip_and_a_typo_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let mut settings = Settings::default();
+        settings.audio.output = Some("pulseaudio:alsa_output.usb-headset".into());
+        settings.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[audio]") && text.contains("output = \"pulseaudio:alsa_output.usb-headset\""), "{text}");
+        assert_eq!(Settings::load(&path).unwrap(), settings);
+        std::fs::write(&path, "[audio]\nouptut = \"x\"\n").unwrap();
+        let err = Settings::load(&path).unwrap_err();
+        assert!(err.message.contains("[audio]") && err.message.contains("ouptut"), "{}", err.message);
     }
 
     #[test]

@@ -1,0 +1,154 @@
+//! Helpers for tests that play and record through a real PulseAudio server (started by
+//! `scripts/with-audio.sh`): null sinks made per test, and a recorder (`parec`) that
+//! hears what a sink plays.
+
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use dialtone_audio::analysis::rms_dbfs;
+
+/// Sample rate recordings are made at.
+pub const RATE: u32 = 48_000;
+
+/// Fails the test, plainly, when no sound server is reachable.
+pub fn require_pulse() {
+    let ok = Command::new("pactl")
+        .arg("info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "these tests need a PulseAudio server: run them under scripts/with-audio.sh (scripts/test.sh does)");
+}
+
+/// A null sink of its own for one test; unloaded when dropped.
+pub struct Sink {
+    pub name: String,
+    module: String,
+    awake: Child,
+}
+
+impl Sink {
+    /// Loads `module-null-sink` named `name` and waits until it is awake (an idle
+    /// null sink sleeps up to 2 s before it plays a new stream).
+    pub fn new(name: &str) -> Sink {
+        require_pulse();
+        let out = Command::new("pactl")
+            .args(["load-module", "module-null-sink", &format!("sink_name={name}")])
+            .output()
+            .expect("pactl");
+        assert!(out.status.success(), "load-module: {}", String::from_utf8_lossy(&out.stderr));
+        let module = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        // A silent low-latency stream keeps the sink awake, like a real sound card.
+        let awake = Command::new("pacat")
+            .args(["--latency-msec=10", "-d", name, "/dev/zero"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pacat");
+        std::thread::sleep(Duration::from_millis(2200));
+        Sink { name: name.to_owned(), module, awake }
+    }
+
+    /// The cpal id of the sink.
+    pub fn id(&self) -> String {
+        format!("pulseaudio:{}", self.name)
+    }
+
+    /// The cpal id of the sink's monitor (a capture device hearing what it plays).
+    pub fn monitor_id(&self) -> String {
+        format!("pulseaudio:{}.monitor", self.name)
+    }
+
+    /// Removes the sink now, as if the device were unplugged.
+    pub fn unplug(&mut self) {
+        let _ = self.awake.kill();
+        let _ = self.awake.wait();
+        let status = Command::new("pactl").args(["unload-module", &self.module]).status().expect("pactl");
+        assert!(status.success());
+        self.module.clear();
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.awake.kill();
+        let _ = self.awake.wait();
+        if !self.module.is_empty() {
+            let _ = Command::new("pactl").args(["unload-module", &self.module]).status();
+        }
+    }
+}
+
+/// Records what a sink plays, from its monitor.
+pub struct Recorder {
+    child: Child,
+    file: tempfile::NamedTempFile,
+}
+
+impl Recorder {
+    /// Starts recording `sink_name`'s monitor at 48 kHz mono.
+    pub fn start(sink_name: &str) -> Recorder {
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        // --latency-msec=20: with the default latency a short sound arrives too late
+        // to be caught before the recorder stops.
+        let child = Command::new("parec")
+            .args([
+                "-d",
+                &format!("{sink_name}.monitor"),
+                "--latency-msec=20",
+                "--format=float32le",
+                "--rate=48000",
+                "--channels=1",
+                "--raw",
+            ])
+            .stdout(file.reopen().expect("reopen"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("parec");
+        std::thread::sleep(Duration::from_millis(300));
+        Recorder { child, file }
+    }
+
+    /// Waits a second for the tail to arrive, stops with SIGINT, returns the samples.
+    pub fn stop(mut self) -> Vec<f32> {
+        std::thread::sleep(Duration::from_secs(1));
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+        let bytes = std::fs::read(self.file.path()).expect("read recording");
+        bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+    }
+}
+
+/// Plays a sine into a sink with `sox` and `paplay` (not our code), waiting until done.
+pub fn play_sine(sink_name: &str, freq: u32, seconds: f32) {
+    let wav = tempfile::Builder::new().suffix(".wav").tempfile().expect("temp");
+    let status = Command::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+        .arg(wav.path())
+        .args(["synth", &seconds.to_string(), "sine", &freq.to_string(), "vol", "0.5"])
+        .status()
+        .expect("sox");
+    assert!(status.success());
+    let status = Command::new("paplay").args(["-d", sink_name]).arg(wav.path()).status().expect("paplay");
+    assert!(status.success());
+}
+
+/// Stretches of sound: (start, end) sample indices of runs of 10 ms windows louder
+/// than -30 dBFS, joining runs less than `gap_ms` apart.
+pub fn sounds(samples: &[f32], gap_ms: usize) -> Vec<(usize, usize)> {
+    let window = RATE as usize / 100;
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, chunk) in samples.chunks(window).enumerate() {
+        if rms_dbfs(chunk) > -30.0 {
+            let (start, end) = (i * window, (i + 1) * window);
+            match runs.last_mut() {
+                Some(last) if start - last.1 <= gap_ms * window / 10 => last.1 = end,
+                _ => runs.push((start, end)),
+            }
+        }
+    }
+    runs
+}

@@ -1,0 +1,192 @@
+//! `dialtone tone` and `dialtone audio ...`: the audio engine from a terminal.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Subcommand;
+use dialtone_audio::echo::{self, EchoOptions};
+use dialtone_audio::netsim::NetworkConditions;
+use dialtone_audio::tones::{self, DTMF_GAP_MS, Tone};
+use dialtone_audio::{DeviceInfo, Speaker};
+use dialtone_core::Paths;
+use dialtone_core::settings::{AudioDevices, Settings};
+
+#[derive(Debug, Subcommand)]
+pub enum AudioCommand {
+    /// The microphones and speakers, with the ids `audio use` takes.
+    Devices {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose the microphone, speaker or ringer by id (or name); `default` goes back to
+    /// the system's own.
+    Use {
+        #[arg(long, value_name = "ID")]
+        input: Option<String>,
+        #[arg(long, value_name = "ID")]
+        output: Option<String>,
+        #[arg(long, value_name = "ID")]
+        ringer: Option<String>,
+    },
+    /// Speak, and hear yourself a second later through the whole call path (Opus,
+    /// jitter buffer), optionally through a simulated bad network.
+    EchoTest {
+        /// How long to listen.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=60))]
+        seconds: u32,
+        /// How much later you hear yourself.
+        #[arg(long, default_value_t = 1000, value_name = "MS")]
+        echo_delay_ms: u32,
+        /// Simulated one-way network delay.
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        network_delay_ms: u32,
+        /// Simulated jitter: each packet up to this much later (so some arrive out of order).
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        jitter_ms: u32,
+        /// Simulated packet loss in percent.
+        #[arg(long, default_value_t = 0.0, value_name = "PERCENT")]
+        loss: f32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn chosen(paths: &Paths) -> anyhow::Result<AudioDevices> {
+    Ok(Settings::load(&paths.settings_file())?.audio)
+}
+
+/// `dialtone tone DIGITS`: each key's DTMF pair, heard whole before the command ends.
+pub fn tone(paths: &Paths, digits: &str, device: Option<String>) -> anyhow::Result<()> {
+    let keys = tones::parse_digits(digits).map_err(anyhow::Error::msg)?;
+    let device = device.or(chosen(paths)?.output);
+    let (mut speaker, fallback) = Speaker::open(device.as_deref())?;
+    if let Some(fallback) = fallback {
+        eprintln!("dialtone: {}", fallback.message());
+    }
+    let mut total_ms = 0;
+    for key in keys {
+        for tone in [Tone::key(key), Tone::Pause { ms: DTMF_GAP_MS }] {
+            total_ms += tone.duration_ms();
+            // The callback takes commands as it plays them: wait for room on a long string.
+            while speaker.play(tone).is_err() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+    speaker.drain(Duration::from_millis(u64::from(total_ms) + 3000))?;
+    Ok(())
+}
+
+pub fn run(paths: &Paths, command: AudioCommand) -> anyhow::Result<()> {
+    match command {
+        AudioCommand::Devices { json } => devices(paths, json),
+        AudioCommand::Use { input, output, ringer } => choose(paths, input, output, ringer),
+        AudioCommand::EchoTest { seconds, echo_delay_ms, network_delay_ms, jitter_ms, loss, json } => {
+            let chosen = chosen(paths)?;
+            let options = EchoOptions {
+                seconds,
+                echo_delay_ms,
+                network: NetworkConditions { delay_ms: network_delay_ms, jitter_ms, loss: loss / 100.0, seed: 1 },
+                input: chosen.input,
+                output: chosen.output,
+            };
+            options.network.validate().map_err(anyhow::Error::msg)?;
+            if !json {
+                println!(
+                    "Speak now: you will hear yourself {:.1} s later. Listening for {seconds} s...",
+                    echo_delay_ms as f32 / 1000.0
+                );
+            }
+            let stop = AtomicBool::new(false);
+            let report = echo::run(&options, &stop, |_| {})?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+                return Ok(());
+            }
+            for notice in &report.notices {
+                eprintln!("dialtone: {notice}");
+            }
+            let j = &report.jitter;
+            println!("Microphone: {}\nSpeaker:    {}", report.input.name, report.output.name);
+            println!(
+                "Sent {} packets of 20 ms; the network lost {}. Played {}, recovered {} from FEC, concealed {}, {} late, {} duplicates.",
+                report.packets_sent, report.network_lost, j.played, j.recovered, j.concealed, j.late, j.duplicates
+            );
+            println!("Jitter buffer target: {} ms.", j.target_ms);
+            Ok(())
+        }
+    }
+}
+
+fn devices(paths: &Paths, json: bool) -> anyhow::Result<()> {
+    let list = dialtone_audio::devices::list()?;
+    let chosen = chosen(paths)?;
+    if json {
+        let value =
+            serde_json::json!({ "host": list.host, "inputs": list.inputs, "outputs": list.outputs, "chosen": chosen });
+        println!("{value}");
+        return Ok(());
+    }
+    println!("Sound system: {}", list.host);
+    let show = |title: &str, devices: &[DeviceInfo], chosen: &[Option<&String>]| {
+        println!("{title}:");
+        if devices.is_empty() {
+            println!("  (none)");
+        }
+        for d in devices {
+            let mut marks = Vec::new();
+            if d.is_default {
+                marks.push("system default");
+            }
+            if chosen.iter().any(|c| *c == Some(&d.id)) {
+                marks.push("chosen");
+            }
+            let marks = if marks.is_empty() { String::new() } else { format!("  [{}]", marks.join(", ")) };
+            println!("  {}  {}{}", d.id, d.name, marks);
+        }
+    };
+    show("Microphones", &list.inputs, &[chosen.input.as_ref()]);
+    show("Speakers", &list.outputs, &[chosen.output.as_ref(), chosen.ringer.as_ref()]);
+    Ok(())
+}
+
+fn choose(paths: &Paths, input: Option<String>, output: Option<String>, ringer: Option<String>) -> anyhow::Result<()> {
+    if input.is_none() && output.is_none() && ringer.is_none() {
+        anyhow::bail!(
+            "Say which to change: --input, --output or --ringer, with an id from `dialtone audio devices` or `default`"
+        );
+    }
+    let list = dialtone_audio::devices::list()?;
+    let resolve =
+        |wanted: Option<String>, devices: &[DeviceInfo], what: &str| -> anyhow::Result<Option<Option<String>>> {
+            let Some(wanted) = wanted else { return Ok(None) };
+            if wanted == "default" {
+                return Ok(Some(None));
+            }
+            let found = devices
+                .iter()
+                .find(|d| d.id == wanted || d.name == wanted)
+                .with_context(|| format!("There is no {what} “{wanted}”. `dialtone audio devices` lists them."))?;
+            Ok(Some(Some(found.id.clone())))
+        };
+    let mut devices = chosen(paths)?;
+    if let Some(id) = resolve(input, &list.inputs, "microphone")? {
+        devices.input = id;
+    }
+    if let Some(id) = resolve(output, &list.outputs, "speaker")? {
+        devices.output = id;
+    }
+    if let Some(id) = resolve(ringer, &list.outputs, "ringer")? {
+        devices.ringer = id;
+    }
+    dialtone_core::service::Dialtone::new(paths.clone())?.set_audio_devices(devices.clone())?;
+    let show = |id: &Option<String>| id.clone().unwrap_or_else(|| "system default".to_owned());
+    println!(
+        "Microphone: {}\nSpeaker:    {}\nRinger:     {}",
+        show(&devices.input),
+        show(&devices.output),
+        show(&devices.ringer)
+    );
+    Ok(())
+}
