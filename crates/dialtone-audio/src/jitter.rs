@@ -98,6 +98,8 @@ pub struct JitterBuffer {
     slots: Vec<Slot>,
     held: usize,
     next: Option<i64>,
+    /// Where play stopped when the far end went quiet: older packets are late.
+    floor: Option<i64>,
     highest: Option<i64>,
     playing: bool,
     first_arrival_ms: Option<u64>,
@@ -118,6 +120,7 @@ impl JitterBuffer {
             slots: vec![Slot { seq: None, payload: Vec::with_capacity(256) }; capacity],
             held: 0,
             next: None,
+            floor: None,
             highest: None,
             playing: false,
             first_arrival_ms: None,
@@ -154,13 +157,17 @@ impl JitterBuffer {
     pub fn push(&mut self, seq: u16, payload: &[u8], now_ms: u64) {
         self.stats.received += 1;
         let ext = self.unwrap(seq);
-        if self.next.is_some_and(|next| ext < next) {
+        let window = self.slots.len() as i64;
+        // Frames before `floor` have had their turn, even if the buffer has since
+        // stopped for a quiet far end.
+        let floor = self.next.or(self.floor);
+        if floor.is_some_and(|floor| ext < floor && ext >= floor - window) {
             self.observe_transit(ext, now_ms);
             self.stats.late += 1;
             return;
         }
-        let base = self.next.or_else(|| self.lowest_held()).unwrap_or(ext);
-        if ext >= base + self.slots.len() as i64 || ext < base - self.slots.len() as i64 {
+        let base = floor.or_else(|| self.lowest_held()).unwrap_or(ext);
+        if ext >= base + window || ext < base - window {
             // Far outside the window: the far end restarted or a long outage passed.
             self.reset();
         }
@@ -238,7 +245,7 @@ impl JitterBuffer {
             // The far end went quiet (or away): stop concealing and start afresh with
             // whatever comes next, after the usual wait.
             self.playing = false;
-            self.next = None;
+            self.floor = self.next.take();
             self.first_arrival_ms = None;
             self.transits.clear();
             self.transit_pos = 0;
@@ -296,6 +303,7 @@ impl JitterBuffer {
         }
         self.held = 0;
         self.next = None;
+        self.floor = None;
         self.highest = None;
         self.playing = false;
         self.first_arrival_ms = None;
