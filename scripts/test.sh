@@ -18,13 +18,13 @@ step "UI: build"
 step "Rust: formatting"
 cargo fmt --all --check
 
-step "Rust: unit, integration, contract and binding tests (real Secret Service, zbarimg)"
-scripts/with-keychain.sh cargo test --locked
+step "Rust: unit, integration, contract and binding tests (real Secret Service, PulseAudio, zbarimg)"
+scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked
 
 step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"
 cargo build --locked -p dialtone-app
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keychain.sh cargo test --locked -p dialtone-e2e -- --test-threads=1
+  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e -- --test-threads=1
 
 echo
 echo "All tests passed. Screenshots of the window: artifacts/e2e/"

@@ -14,7 +14,9 @@ pub enum AudioError {
     #[error("No {0} was found. Plug one in, or choose another in Settings → Audio.")]
     NoDevice(Direction),
     /// A device exists but would not open or start.
-    #[error("The {direction} “{name}” could not be used: {reason}")]
+    #[error(
+        "The {direction} “{name}” could not be used: {reason} Check that it is connected and that the sound server (PipeWire or PulseAudio) is running, or choose another in Settings → Audio."
+    )]
     Open { direction: Direction, name: String, reason: String },
     /// The Opus codec refused a frame or a setting.
     #[error("The voice codec failed: {0}")]
