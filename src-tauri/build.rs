@@ -38,6 +38,14 @@ fn main() {
         "open_external",
         "save_qr_png",
         "choose_vcard_file",
+        "audio_devices",
+        "set_audio_devices",
+        "play_key",
+        "test_speaker",
+        "test_ringer",
+        "microphone_meter",
+        "start_echo_test",
+        "stop_echo_test",
         "take_pending_link",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step failed");

@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, links, people, share};
+use crate::{calls, commands, links, people, share, sound};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -48,6 +48,14 @@ pub fn builder() -> Builder<tauri::Wry> {
         share::save_qr_png,
         share::choose_vcard_file,
         links::take_pending_link,
+        sound::audio_devices,
+        sound::set_audio_devices,
+        sound::play_key,
+        sound::test_speaker,
+        sound::test_ringer,
+        sound::microphone_meter,
+        sound::start_echo_test,
+        sound::stop_echo_test,
     ])
 }
 

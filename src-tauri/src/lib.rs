@@ -12,6 +12,7 @@ pub mod ipc;
 pub mod links;
 pub mod people;
 pub mod share;
+pub mod sound;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use dialtone_core::logging::{self, LogConfig};
 use dialtone_core::paths::DATA_DIR_ENV;
 use dialtone_core::service::Dialtone;
 use dialtone_core::{Paths, VERSION};
+use tauri::Manager;
 
 /// Command line of the desktop app.
 #[derive(Debug, Parser)]
@@ -84,6 +86,14 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(ipc.invoke_handler())
+        .setup(|app| {
+            // Sound starts with the devices the person chose; a broken settings file
+            // means the defaults here (the settings screen reports the file itself).
+            let chosen = app.state::<AppState>().dialtone.settings().map(|s| s.audio).unwrap_or_default();
+            let sound = sound::start(app.handle(), &chosen);
+            app.manage(sound);
+            Ok(())
+        })
         .manage(AppState { paths, started, dialtone, attempts: Mutex::default(), pending_link: pending })
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -21,6 +21,7 @@ pub mod analysis;
 pub mod codec;
 pub mod devices;
 pub mod echo;
+pub mod engine;
 pub mod error;
 pub mod jitter;
 pub mod microphone;

@@ -43,11 +43,13 @@ pub enum ErrorCode {
     Unsupported,
     /// The person stopped waiting.
     Cancelled,
+    /// No sound device or server could be used; the message says which and why.
+    AudioUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         Self::InvalidInput,
         Self::SettingsInvalid,
         Self::Io,
@@ -64,6 +66,7 @@ impl ErrorCode {
         Self::ProviderResponse,
         Self::Unsupported,
         Self::Cancelled,
+        Self::AudioUnavailable,
     ];
 }
 
@@ -135,6 +138,7 @@ mod tests {
                 r#""provider_response""#,
                 r#""unsupported""#,
                 r#""cancelled""#,
+                r#""audio_unavailable""#,
             ]
         );
     }

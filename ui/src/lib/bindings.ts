@@ -339,6 +339,82 @@ async chooseVcardFile() : Promise<Result<string | null, AppError>> {
  */
 async takePendingLink() : Promise<string | null> {
     return await TAURI_INVOKE("take_pending_link");
+},
+async audioDevices() : Promise<Result<AudioDevicesView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("audio_devices") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setAudioDevices(devices: AudioDevices) : Promise<Result<AudioDevices, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_audio_devices", { devices }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The tone of a dialpad key (0-9, *, #, A-D).
+ */
+async playKey(key: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("play_key", { key }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * One second of 440 Hz on the speaker.
+ */
+async testSpeaker() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_speaker") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * One second of 880 Hz on the ringer (the speaker when none is chosen).
+ */
+async testRinger() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_ringer") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Turns the microphone meter on (levels 20 times a second) or off.
+ */
+async microphoneMeter(on: boolean) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("microphone_meter", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async startEchoTest(seconds: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_echo_test", { seconds }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async stopEchoTest() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("stop_echo_test") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -372,6 +448,40 @@ export type AppInfo = { version: string; configDir: string; dataDir: string; log
  * Light, dark, or whatever the operating system uses.
  */
 export type Appearance = "system" | "light" | "dark"
+/**
+ * One device in a picker.
+ */
+export type AudioDeviceView = { id: string; name: string; isDefault: boolean }
+/**
+ * The sound devices the person chose, by the audio engine's stable ids; `None` is
+ * the system default.
+ */
+export type AudioDevices = { 
+/**
+ * The microphone.
+ */
+input?: string | null; 
+/**
+ * The speaker or headset a call and the keypad tones play on.
+ */
+output?: string | null; 
+/**
+ * Where ringing plays, when not on the speaker (e.g. loud speakers while the call
+ * goes to a headset).
+ */
+ringer?: string | null }
+/**
+ * Everything Settings → Audio shows.
+ */
+export type AudioDevicesView = { 
+/**
+ * The sound system (PipeWire, PulseAudio, ALSA, CoreAudio, WASAPI).
+ */
+host: string; inputs: AudioDeviceView[]; outputs: AudioDeviceView[]; 
+/**
+ * What the person chose (`null`: the system default).
+ */
+chosen: AudioDevices }
 /**
  * What placing a call gave back.
  */
@@ -537,7 +647,11 @@ export type ErrorCode =
 /**
  * The person stopped waiting.
  */
-"cancelled"
+"cancelled" | 
+/**
+ * No sound device or server could be used; the message says which and why.
+ */
+"audio_unavailable"
 /**
  * One setting of a provider kind.
  */

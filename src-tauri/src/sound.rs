@@ -1,0 +1,173 @@
+//! The commands for sound: devices, keypad tones, the microphone meter, the speaker
+//! test and the echo test. Each forwards to `dialtone_audio::engine::Engine`, which
+//! reports back through one DOM event, [`AUDIO_EVENT`], on the page's window.
+
+use dialtone_audio::engine::{Devices, Engine, EngineEvent};
+use dialtone_audio::{AudioError, Tone};
+use dialtone_core::settings::{AudioDevices, Settings};
+use dialtone_core::{Error, ErrorCode};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, State};
+
+use crate::AppState;
+
+/// The DOM event the engine's reports arrive as, with `detail` one of
+/// `{kind: "level", dbfs}`, `{kind: "notice", message}`, `{kind: "echo_progress", ...}`,
+/// `{kind: "echo_done", ...}`, `{kind: "echo_failed", message}`.
+pub const AUDIO_EVENT: &str = "dialtone-audio";
+
+/// The running audio engine.
+#[derive(Debug)]
+pub struct Sound(pub Engine);
+
+/// Starts the engine with the devices in the settings; its reports go to the window.
+pub fn start(app: &AppHandle, chosen: &AudioDevices) -> Sound {
+    let handle = app.clone();
+    Sound(Engine::start(devices(chosen), move |event| dispatch(&handle, &event)))
+}
+
+fn devices(chosen: &AudioDevices) -> Devices {
+    Devices { input: chosen.input.clone(), output: chosen.output.clone(), ringer: chosen.ringer.clone() }
+}
+
+/// The script that hands `event` to the page.
+pub fn event_script(event: &EngineEvent) -> String {
+    let detail = serde_json::to_string(event).unwrap_or_else(|_| "null".to_owned());
+    format!("window.dispatchEvent(new CustomEvent('{AUDIO_EVENT}', {{ detail: {detail} }}))")
+}
+
+fn dispatch(app: &AppHandle, event: &EngineEvent) {
+    if let EngineEvent::Notice { message } = event {
+        tracing::warn!("{message}");
+    }
+    if let Some(window) = app.get_webview_window("main")
+        && let Err(err) = window.eval(event_script(event))
+    {
+        tracing::debug!("audio event not delivered: {err}");
+    }
+}
+
+/// An engine error for the UI: no device is `audio_unavailable`, the rest bad input.
+pub fn to_error(err: AudioError) -> Error {
+    let code = if err.is_unavailable() { ErrorCode::AudioUnavailable } else { ErrorCode::InvalidInput };
+    Error::new(code, err.to_string())
+}
+
+/// One device in a picker.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioDeviceView {
+    pub id: String,
+    pub name: String,
+    pub is_default: bool,
+}
+
+/// Everything Settings → Audio shows.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct AudioDevicesView {
+    /// The sound system (PipeWire, PulseAudio, ALSA, CoreAudio, WASAPI).
+    pub host: String,
+    pub inputs: Vec<AudioDeviceView>,
+    pub outputs: Vec<AudioDeviceView>,
+    /// What the person chose (`null`: the system default).
+    pub chosen: AudioDevices,
+}
+
+fn view(devices: Vec<dialtone_audio::DeviceInfo>) -> Vec<AudioDeviceView> {
+    devices.into_iter().map(|d| AudioDeviceView { id: d.id, name: d.name, is_default: d.is_default }).collect()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audio_devices(state: State<'_, AppState>) -> Result<AudioDevicesView, Error> {
+    let chosen = Settings::load(&state.paths.settings_file())?.audio;
+    // Asking the sound server takes a round trip or two: not on the UI's thread.
+    let list = tokio::task::spawn_blocking(dialtone_audio::devices::list)
+        .await
+        .map_err(|err| Error::internal(format!("Listing sound devices failed: {err}")))?
+        .map_err(to_error)?;
+    Ok(AudioDevicesView { host: list.host, inputs: view(list.inputs), outputs: view(list.outputs), chosen })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_audio_devices(
+    state: State<'_, AppState>,
+    sound: State<'_, Sound>,
+    devices: AudioDevices,
+) -> Result<AudioDevices, Error> {
+    state.dialtone.set_audio_devices(devices)?;
+    let saved = Settings::load(&state.paths.settings_file())?.audio;
+    sound.0.set_devices(self::devices(&saved)).map_err(to_error)?;
+    Ok(saved)
+}
+
+/// The tone of a dialpad key (0-9, *, #, A-D).
+#[tauri::command]
+#[specta::specta]
+pub fn play_key(sound: State<'_, Sound>, key: String) -> Result<(), Error> {
+    let mut chars = key.chars();
+    let (Some(key), None) = (chars.next(), chars.next()) else {
+        return Err(Error::invalid_input(format!("“{key}” is not one keypad key")));
+    };
+    sound.0.key(key).map_err(to_error)
+}
+
+/// One second of 440 Hz on the speaker.
+#[tauri::command]
+#[specta::specta]
+pub fn test_speaker(sound: State<'_, Sound>) -> Result<(), Error> {
+    sound.0.play(Tone::Sine { freq: 440, ms: 1000 }).map_err(to_error)
+}
+
+/// One second of 880 Hz on the ringer (the speaker when none is chosen).
+#[tauri::command]
+#[specta::specta]
+pub fn test_ringer(sound: State<'_, Sound>) -> Result<(), Error> {
+    sound.0.ring(Tone::Sine { freq: 880, ms: 1000 }).map_err(to_error)
+}
+
+/// Turns the microphone meter on (levels 20 times a second) or off.
+#[tauri::command]
+#[specta::specta]
+pub fn microphone_meter(sound: State<'_, Sound>, on: bool) -> Result<(), Error> {
+    sound.0.meter(on).map_err(to_error)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn start_echo_test(sound: State<'_, Sound>, seconds: u32) -> Result<(), Error> {
+    sound.0.echo_test(seconds).map_err(to_error)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn stop_echo_test(sound: State<'_, Sound>) -> Result<(), Error> {
+    sound.0.stop_echo_test().map_err(to_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact script the page runs: valid JavaScript carrying the event as JSON.
+    #[test]
+    fn engine_reports_reach_the_page_as_one_dom_event() {
+        assert_eq!(
+            event_script(&EngineEvent::Level { dbfs: -12.5 }),
+            r#"window.dispatchEvent(new CustomEvent('dialtone-audio', { detail: {"kind":"level","dbfs":-12.5} }))"#
+        );
+        let notice = event_script(&EngineEvent::Notice { message: "It's “gone”'); alert(1); ('".to_owned() });
+        assert!(notice.contains(r#"{"kind":"notice","message":"It's “gone”'); alert(1); ('"}"#), "{notice}");
+    }
+
+    #[test]
+    fn no_device_is_audio_unavailable_and_a_bad_key_is_invalid_input() {
+        let err = to_error(AudioError::NoDevice(dialtone_audio::Direction::Output));
+        assert_eq!(
+            serde_json::to_value(&err).unwrap(),
+            serde_json::json!({"code": "audio_unavailable", "message": "No speaker was found. Plug one in, or choose another in Settings → Audio."})
+        );
+        assert_eq!(to_error(AudioError::InvalidInput("x".into())).code, ErrorCode::InvalidInput);
+    }
+}
