@@ -81,9 +81,9 @@ fn file_layer(log_dir: &Path, file_prefix: &str) -> std::io::Result<(BoxedLayer,
     Ok((layer, guard))
 }
 
-/// The PulseAudio client logs an error each time one of its connections closes, which
-/// the audio engine does on purpose (a connection per stream): not news to anyone.
-const QUIET: &str = "pulseaudio::client::reactor=off";
+/// The PulseAudio client logs each connection it makes (info) and an error each time
+/// one closes, which the audio engine does on purpose (a connection per stream).
+const QUIET: &str = "pulseaudio::client=warn,pulseaudio::client::reactor=off";
 
 fn env_filter(default: &str) -> EnvFilter {
     EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{default},{QUIET}")))

@@ -193,3 +193,91 @@ impl Screenshot {
         }
     }
 }
+
+/// Recording what the app plays, through the PulseAudio server of
+/// `scripts/with-audio.sh` (default speaker "spk", default microphone "mic.monitor").
+pub mod sound {
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    /// `parec` on a sink's monitor, 48 kHz mono float.
+    pub struct Recorder(Child, tempfile::NamedTempFile);
+
+    /// Starts recording what `sink` plays.
+    pub fn record(sink: &str) -> Recorder {
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        let child = Command::new("parec")
+            .args([
+                "-d",
+                &format!("{sink}.monitor"),
+                "--latency-msec=20",
+                "--format=float32le",
+                "--rate=48000",
+                "--channels=1",
+                "--raw",
+            ])
+            .stdout(file.reopen().expect("reopen"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("parec: run the suite under scripts/with-audio.sh (scripts/test.sh does)");
+        std::thread::sleep(Duration::from_millis(300));
+        Recorder(child, file)
+    }
+
+    impl Recorder {
+        /// Waits a second for the tail, stops, returns the samples.
+        pub fn stop(mut self) -> Vec<f32> {
+            std::thread::sleep(Duration::from_secs(1));
+            let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
+            let _ = self.0.wait();
+            std::fs::read(self.1.path())
+                .expect("recording")
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
+        }
+    }
+
+    /// Plays a sine into `sink` with sox and paplay, in the background.
+    pub fn play_sine(sink: &str, freq: u32, seconds: f32) -> std::thread::JoinHandle<()> {
+        let script =
+            format!("sox -V1 -n -r 48000 -c 1 -b 16 -t wav - synth {seconds} sine {freq} vol 0.5 | paplay -d {sink}");
+        std::thread::spawn(move || {
+            let status = Command::new("sh").args(["-c", &script]).status().expect("sh");
+            assert!(status.success(), "{script}");
+        })
+    }
+
+    /// Runs of sound (10 ms windows above -30 dBFS, gaps under 40 ms joined).
+    pub fn sounds(samples: &[f32]) -> Vec<(usize, usize)> {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, chunk) in samples.chunks(480).enumerate() {
+            let rms = (chunk.iter().map(|s| s * s).sum::<f32>() / chunk.len() as f32).sqrt();
+            if rms > 0.0316 {
+                match runs.last_mut() {
+                    Some(last) if i * 480 - last.1 <= 1920 => last.1 = (i + 1) * 480,
+                    _ => runs.push((i * 480, (i + 1) * 480)),
+                }
+            }
+        }
+        runs
+    }
+
+    /// The two strongest DTMF frequencies (Goertzel), lower first.
+    pub fn dtmf_pair(samples: &[f32]) -> (u32, u32) {
+        let power = |freq: f32| {
+            let coeff = 2.0 * (std::f32::consts::TAU * freq / 48_000.0).cos();
+            let (mut s1, mut s2) = (0.0f32, 0.0f32);
+            for &x in samples {
+                let s0 = x + coeff * s1 - s2;
+                s2 = s1;
+                s1 = s0;
+            }
+            s1 * s1 + s2 * s2 - coeff * s1 * s2
+        };
+        let mut p: Vec<(u32, f32)> =
+            [697, 770, 852, 941, 1209, 1336, 1477, 1633].iter().map(|f| (*f, power(*f as f32))).collect();
+        p.sort_by(|a, b| b.1.total_cmp(&a.1));
+        (p[0].0.min(p[1].0), p[0].0.max(p[1].0))
+    }
+}
