@@ -5,7 +5,8 @@
 //!
 //! - It holds each packet in a slot by its (unwrapped) sequence number, so reordering
 //!   is undone and a duplicate is recognised and dropped.
-//! - It waits `target` milliseconds after the first packet before playing, and sets
+//! - It starts playing once the first packet has waited `target` milliseconds less one
+//!   frame (waiting for the next 20 ms turn is part of the delay), and sets
 //!   `target` from the delays it sees: the 95th percentile of each packet's transit
 //!   time above the fastest one in the last couple of seconds, between a floor and a
 //!   ceiling. Steady network, small delay; a jittery one, a deeper buffer.
@@ -204,7 +205,7 @@ impl JitterBuffer {
             let Some(first) = self.first_arrival_ms else {
                 return Playout::Silence;
             };
-            if now_ms.saturating_sub(first) < u64::from(self.stats.target_ms) {
+            if now_ms.saturating_sub(first) + u64::from(FRAME_MS) < u64::from(self.stats.target_ms) {
                 return Playout::Silence;
             }
             self.playing = true;
@@ -371,12 +372,13 @@ mod tests {
         let mut b = JitterBuffer::new(JitterConfig::default());
         assert_eq!(played(&mut b, 0).0, Playout::Silence);
         b.push(1, &[1], 0);
-        // Packet 0 came 25 ms behind its successor: the target covers that, 40 ms.
+        // Packet 0 came 25 ms behind its successor: the target covers that, 40 ms,
+        // of which the first frame's own 20 ms are one part.
         b.push(0, &[0], 5);
         assert_eq!(b.target_ms(), 40);
-        assert_eq!(played(&mut b, 20).0, Playout::Silence, "still inside the target");
-        assert_eq!(played(&mut b, 40), (Playout::Packet, Some(0)));
-        assert_eq!(played(&mut b, 60), (Playout::Packet, Some(1)));
+        assert_eq!(played(&mut b, 10).0, Playout::Silence, "still inside the target");
+        assert_eq!(played(&mut b, 20), (Playout::Packet, Some(0)));
+        assert_eq!(played(&mut b, 40), (Playout::Packet, Some(1)));
     }
 
     #[test]

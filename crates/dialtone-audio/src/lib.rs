@@ -28,7 +28,7 @@ pub mod microphone;
 pub mod netsim;
 pub mod resample;
 pub mod speaker;
-mod stream;
+pub mod stream;
 pub mod tones;
 
 pub use devices::{DeviceInfo, DeviceList, Direction, Fallback};

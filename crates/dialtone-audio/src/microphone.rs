@@ -14,7 +14,7 @@ use cpal::{InputCallbackInfo, SampleFormat, SizedSample};
 use crate::analysis::amplitude_to_dbfs;
 use crate::devices::{self, DeviceInfo, Direction, Fallback};
 use crate::error::{AudioError, Result};
-use crate::stream::{StreamFlags, choose_config};
+use crate::stream::{PRESENCE_CHECK, StreamFlags, choose_config};
 
 #[derive(Debug, Default)]
 struct Shared {
@@ -152,7 +152,7 @@ impl Microphone {
     /// Reopens on the default device if this one failed or disappeared, and says so.
     pub fn check(&mut self) -> Result<Option<Fallback>> {
         let failed = self.shared.flags.has_failed();
-        let gone = !failed && self.checked_at.elapsed() >= Duration::from_millis(500) && {
+        let gone = !failed && self.checked_at.elapsed() >= PRESENCE_CHECK && {
             self.checked_at = Instant::now();
             !devices::is_present(Direction::Input, &self.info.id)
         };

@@ -15,7 +15,7 @@ use cpal::{FromSample, OutputCallbackInfo, SampleFormat, SizedSample};
 
 use crate::devices::{self, DeviceInfo, Direction, Fallback};
 use crate::error::{AudioError, Result};
-use crate::stream::{StreamFlags, choose_config};
+use crate::stream::{PRESENCE_CHECK, StreamFlags, choose_config};
 use crate::tones::{Tone, ToneGen};
 
 /// Largest callback handled in one pass; bigger ones are handled in pieces.
@@ -215,12 +215,11 @@ impl Speaker {
     }
 
     /// Reopens on the default device if this one failed or disappeared, and says so.
-    /// Call it every so often (the engine does, every 100 ms).
+    /// Call it every so often (the engine does, every 50 ms).
     pub fn check(&mut self) -> Result<Option<Fallback>> {
         let failed = self.shared.flags.has_failed();
-        // Some servers keep a stream to a removed device quietly alive: look at the
-        // device list now and then too.
-        let gone = !failed && self.checked_at.elapsed() >= Duration::from_millis(500) && {
+        // Now and then, also look at the device list (see PRESENCE_CHECK).
+        let gone = !failed && self.checked_at.elapsed() >= PRESENCE_CHECK && {
             self.checked_at = Instant::now();
             !devices::is_present(Direction::Output, &self.info.id)
         };

@@ -14,6 +14,12 @@ use crate::error::{AudioError, Result};
 /// while leaving the sound server room on a busy machine.
 pub const DEVICE_BUFFER_MS: u32 = 10;
 
+/// How often a stream that reports no error checks that its device is still listed.
+/// Through cpal's PulseAudio client, a stream whose sink is removed just stops: no
+/// error reaches the callback (tests/pulse.rs unplugs a sink and sees this). A second
+/// of silence before falling back is the price of asking the server once a second.
+pub const PRESENCE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The formats a callback converts from and to.
 const FORMATS: [SampleFormat; 3] = [SampleFormat::F32, SampleFormat::I16, SampleFormat::I32];
 
