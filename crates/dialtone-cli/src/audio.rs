@@ -139,7 +139,7 @@ fn devices(paths: &Paths, json: bool) -> anyhow::Result<()> {
             if d.is_default {
                 marks.push("system default");
             }
-            if chosen.iter().any(|c| *c == Some(&d.id)) {
+            if chosen.contains(&Some(&d.id)) {
                 marks.push("chosen");
             }
             let marks = if marks.is_empty() { String::new() } else { format!("  [{}]", marks.join(", ")) };
