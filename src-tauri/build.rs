@@ -43,6 +43,7 @@ fn main() {
         "play_key",
         "test_speaker",
         "test_ringer",
+        "play_error_tone",
         "microphone_meter",
         "start_echo_test",
         "stop_echo_test",

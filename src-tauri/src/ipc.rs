@@ -53,6 +53,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         sound::play_key,
         sound::test_speaker,
         sound::test_ringer,
+        sound::play_error_tone,
         sound::microphone_meter,
         sound::start_echo_test,
         sound::stop_echo_test,

@@ -127,6 +127,13 @@ pub fn test_ringer(sound: State<'_, Sound>) -> Result<(), Error> {
     sound.0.ring(Tone::Sine { freq: 880, ms: 1000 }).map_err(to_error)
 }
 
+/// The short error tone, when a call could not be placed.
+#[tauri::command]
+#[specta::specta]
+pub fn play_error_tone(sound: State<'_, Sound>) -> Result<(), Error> {
+    sound.0.play(Tone::Error).map_err(to_error)
+}
+
 /// Turns the microphone meter on (levels 20 times a second) or off.
 #[tauri::command]
 #[specta::specta]

@@ -9,16 +9,13 @@
 //! successive echoes, on one clock, and the gap between two echoes is exactly what the
 //! pipeline adds, device buffers and jitter buffer included.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use dialtone_audio::echo::{self, EchoOptions};
 use dialtone_audio::stream::DEVICE_BUFFER_MS;
-use support::{RATE, Recorder, Sink};
+use dialtone_audio::testing::{self as support, RATE, Recorder, Sink};
 
 /// Start of each sound after at least 15 ms of quiet, in milliseconds.
 fn onsets(samples: &[f32]) -> Vec<f64> {

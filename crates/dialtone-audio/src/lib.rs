@@ -29,6 +29,8 @@ pub mod netsim;
 pub mod resample;
 pub mod speaker;
 pub mod stream;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod tones;
 
 pub use devices::{DeviceInfo, DeviceList, Direction, Fallback};

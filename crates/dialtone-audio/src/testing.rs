@@ -1,13 +1,13 @@
 //! Helpers for tests that play and record through a real PulseAudio server (started by
-//! `scripts/with-audio.sh`): null sinks made per test, and a recorder (`parec`) that
-//! hears what a sink plays.
-
-#![allow(dead_code)]
+//! `scripts/with-audio.sh`): null sinks made per test, a recorder (`parec`) that hears
+//! what a sink plays, a player (`sox | paplay`) that feeds a sink, and the analysis that
+//! finds the sounds in a recording. Built only with the `test-support` feature: the
+//! engine's own tests, the `dialtone` command's and the end-to-end suite share it.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use dialtone_audio::analysis::rms_dbfs;
+use crate::analysis::{goertzel_power, rms_dbfs};
 
 /// Sample rate recordings are made at.
 pub const RATE: u32 = 48_000;
@@ -24,6 +24,7 @@ pub fn require_pulse() {
 }
 
 /// A null sink of its own for one test; unloaded when dropped.
+#[derive(Debug)]
 pub struct Sink {
     pub name: String,
     module: String,
@@ -83,6 +84,7 @@ impl Drop for Sink {
 }
 
 /// Records what a sink plays, from its monitor.
+#[derive(Debug)]
 pub struct Recorder {
     child: Child,
     file: tempfile::NamedTempFile,
@@ -122,19 +124,30 @@ impl Recorder {
     }
 }
 
-/// Plays a sine into a sink with `sox` and `paplay` (not our code), waiting until done.
+/// Plays a sine (-9 dBFS RMS) into a sink with `sox` and `paplay` (not our code),
+/// waiting until it has played.
 pub fn play_sine(sink_name: &str, freq: u32, seconds: f32) {
-    let wav = tempfile::Builder::new().suffix(".wav").tempfile().expect("temp");
-    let status = Command::new("sox")
-        .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
-        .arg(wav.path())
-        .args(["synth", &seconds.to_string(), "sine", &freq.to_string(), "vol", "0.5"])
-        .status()
-        .expect("sox");
-    assert!(status.success());
-    let status = Command::new("paplay").args(["-d", sink_name]).arg(wav.path()).status().expect("paplay");
-    assert!(status.success());
+    let script =
+        format!("sox -V1 -n -r 48000 -c 1 -b 16 -t wav - synth {seconds} sine {freq} vol 0.5 | paplay -d {sink_name}");
+    let status = Command::new("sh").args(["-c", &script]).status().expect("sh");
+    assert!(status.success(), "{script}");
 }
+
+/// [`play_sine`] on a thread of its own.
+pub fn play_sine_in_background(sink_name: &str, freq: u32, seconds: f32) -> std::thread::JoinHandle<()> {
+    let sink = sink_name.to_owned();
+    std::thread::spawn(move || play_sine(&sink, freq, seconds))
+}
+
+/// The two strongest of `candidates` in `samples` (48 kHz), lower first.
+pub fn strongest_pair(samples: &[f32], candidates: &[f32]) -> (f32, f32) {
+    let mut powers: Vec<(f32, f32)> = candidates.iter().map(|f| (*f, goertzel_power(samples, RATE, *f))).collect();
+    powers.sort_by(|a, b| b.1.total_cmp(&a.1));
+    (powers[0].0.min(powers[1].0), powers[0].0.max(powers[1].0))
+}
+
+/// The DTMF frequencies (ITU-T Q.23 rows, then columns).
+pub const DTMF_FREQUENCIES: [f32; 8] = [697.0, 770.0, 852.0, 941.0, 1209.0, 1336.0, 1477.0, 1633.0];
 
 /// Stretches of sound: (start, end) sample indices of runs of 10 ms windows louder
 /// than -30 dBFS, joining runs less than `gap_ms` apart.

@@ -1,18 +1,16 @@
 //! The audio engine against a real sound server: PulseAudio with null sinks, recorded
 //! with `parec` and checked with Goertzel filters. Run under `scripts/with-audio.sh`.
 
-mod support;
-
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use dialtone_audio::analysis::{SILENCE_DBFS, goertzel_power};
 use dialtone_audio::echo::{self, EchoOptions};
+use dialtone_audio::testing::{
+    DTMF_FREQUENCIES, RATE, Recorder, Sink, play_sine_in_background, sounds, strongest_pair,
+};
 use dialtone_audio::tones::{Tone, ToneRegion};
 use dialtone_audio::{Microphone, Speaker};
-use support::{RATE, Recorder, Sink, play_sine, sounds};
-
-const DTMF: [f32; 8] = [697.0, 770.0, 852.0, 941.0, 1209.0, 1336.0, 1477.0, 1633.0];
 
 /// ITU-T Q.23, written out here rather than taken from the engine.
 const Q23: [(char, f32, f32); 16] = [
@@ -37,10 +35,10 @@ const Q23: [(char, f32, f32); 16] = [
 /// The two strongest DTMF frequencies in `samples`, and how far the weaker of them
 /// stands above the strongest of the rest.
 fn dtmf_heard(samples: &[f32]) -> ((f32, f32), f32) {
-    let mut powers: Vec<(f32, f32)> = DTMF.iter().map(|f| (*f, goertzel_power(samples, RATE, *f))).collect();
-    powers.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let (a, b) = (powers[0].0.min(powers[1].0), powers[0].0.max(powers[1].0));
-    ((a, b), powers[1].1 / powers[2].1.max(1e-12))
+    let pair = strongest_pair(samples, &DTMF_FREQUENCIES);
+    let mut powers: Vec<f32> = DTMF_FREQUENCIES.iter().map(|f| goertzel_power(samples, RATE, *f)).collect();
+    powers.sort_by(|a, b| b.total_cmp(a));
+    (pair, powers[1] / powers[2].max(1e-12))
 }
 
 #[test]
@@ -91,10 +89,7 @@ fn the_microphone_hears_a_tone_played_into_its_source_and_mute_silences_it() {
     let (mut microphone, fallback) = Microphone::open(Some(&sink.monitor_id())).expect("open the monitor");
     assert!(fallback.is_none());
     let mut captured = Vec::new();
-    let player = {
-        let name = sink.name.clone();
-        std::thread::spawn(move || play_sine(&name, 1000, 1.0))
-    };
+    let player = play_sine_in_background(&sink.name, 1000, 1.0);
     let mut loudest = SILENCE_DBFS;
     let started = Instant::now();
     while started.elapsed() < Duration::from_millis(2500) {
@@ -118,10 +113,7 @@ fn the_microphone_hears_a_tone_played_into_its_source_and_mute_silences_it() {
     microphone.set_muted(true);
     microphone.take_level_dbfs();
     let mut muted = Vec::new();
-    let player = {
-        let name = sink.name.clone();
-        std::thread::spawn(move || play_sine(&name, 1000, 0.5))
-    };
+    let player = play_sine_in_background(&sink.name, 1000, 0.5);
     let started = Instant::now();
     let mut loudest = SILENCE_DBFS;
     while started.elapsed() < Duration::from_millis(1500) {
@@ -170,7 +162,7 @@ fn the_echo_test_plays_a_tone_back_a_second_later_at_the_same_pitch() {
         let name = sink.name.clone();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(300));
-            play_sine(&name, 700, 0.3);
+            dialtone_audio::testing::play_sine(&name, 700, 0.3);
         })
     };
     let stop = AtomicBool::new(false);
@@ -234,7 +226,7 @@ fn a_speaker_that_disappears_falls_back_to_the_default_and_keeps_ringing() {
 
 #[test]
 fn a_chosen_device_that_is_not_there_falls_back_at_once() {
-    support::require_pulse();
+    dialtone_audio::testing::require_pulse();
     let (speaker, fallback) = Speaker::open(Some("pulseaudio:unplugged_headset")).expect("the default opens");
     let fallback = fallback.expect("told about the fallback");
     assert_eq!(fallback.wanted, "pulseaudio:unplugged_headset");

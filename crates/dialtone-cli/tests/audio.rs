@@ -3,11 +3,12 @@
 //! What the command plays is recorded with `parec` and checked with Goertzel filters.
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use dialtone_audio::analysis::{goertzel_power, rms_dbfs};
+use dialtone_audio::analysis::goertzel_power;
+use dialtone_audio::testing::{self, DTMF_FREQUENCIES, Recorder, strongest_pair};
 use serde_json::Value;
 
 /// The tests share the server's default sinks: one at a time.
@@ -29,62 +30,16 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-struct Recorder(Child, tempfile::NamedTempFile);
-
 fn record(sink: &str) -> Recorder {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    let child = Command::new("parec")
-        .args([
-            "-d",
-            &format!("{sink}.monitor"),
-            "--latency-msec=20",
-            "--format=float32le",
-            "--rate=48000",
-            "--channels=1",
-            "--raw",
-        ])
-        .stdout(file.reopen().unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("parec (run under scripts/with-audio.sh)");
-    std::thread::sleep(Duration::from_millis(300));
-    Recorder(child, file)
+    Recorder::start(sink)
 }
 
-impl Recorder {
-    fn stop(mut self) -> Vec<f32> {
-        std::thread::sleep(Duration::from_secs(1));
-        Command::new("kill").args(["-INT", &self.0.id().to_string()]).status().unwrap();
-        self.0.wait().unwrap();
-        std::fs::read(self.1.path())
-            .unwrap()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()
-    }
-}
-
-/// Runs of sound (10 ms windows above -30 dBFS), as (start, end) sample indices.
 fn sounds(samples: &[f32]) -> Vec<(usize, usize)> {
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (i, chunk) in samples.chunks(480).enumerate() {
-        if rms_dbfs(chunk) > -30.0 {
-            match runs.last_mut() {
-                Some(last) if i * 480 - last.1 <= 1920 => last.1 = (i + 1) * 480,
-                _ => runs.push((i * 480, (i + 1) * 480)),
-            }
-        }
-    }
-    runs
+    testing::sounds(samples, 40)
 }
 
-fn strongest_two(samples: &[f32]) -> (u32, u32) {
-    let mut p: Vec<(u32, f32)> = [697, 770, 852, 941, 1209, 1336, 1477, 1633]
-        .iter()
-        .map(|f| (*f, goertzel_power(samples, 48_000, *f as f32)))
-        .collect();
-    p.sort_by(|a, b| b.1.total_cmp(&a.1));
-    (p[0].0.min(p[1].0), p[0].0.max(p[1].0))
+fn strongest_two(samples: &[f32]) -> (f32, f32) {
+    strongest_pair(samples, &DTMF_FREQUENCIES)
 }
 
 #[test]
@@ -96,8 +51,8 @@ fn tone_plays_each_key_whole_on_the_speaker() {
     let heard = recorder.stop();
     let runs = sounds(&heard);
     assert_eq!(runs.len(), 2, "{runs:?}");
-    assert_eq!(strongest_two(&heard[runs[0].0..runs[0].1]), (697, 1209));
-    assert_eq!(strongest_two(&heard[runs[1].0..runs[1].1]), (941, 1477));
+    assert_eq!(strongest_two(&heard[runs[0].0..runs[0].1]), (697.0, 1209.0));
+    assert_eq!(strongest_two(&heard[runs[1].0..runs[1].1]), (941.0, 1477.0));
     for (start, end) in runs {
         assert!((end - start) * 1000 / 48_000 >= 90, "a key was cut short");
     }
@@ -148,11 +103,7 @@ fn echo_test_through_a_lossy_jittery_network_reports_what_the_buffer_did() {
     let recorder = record("spk");
     let feed = std::thread::spawn(|| {
         std::thread::sleep(Duration::from_millis(400));
-        let status = Command::new("sh")
-            .args(["-c", "sox -V1 -n -r 48000 -c 1 -b 16 -t wav - synth 0.8 sine 600 vol 0.5 | paplay -d mic"])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        testing::play_sine("mic", 600, 0.8);
     });
     let out = ok(dir.path(), &["audio", "echo-test", "--seconds", "2", "--jitter-ms", "60", "--loss", "10", "--json"]);
     feed.join().unwrap();

@@ -4,9 +4,22 @@
 
 use std::time::{Duration, Instant};
 
+use dialtone_audio::analysis::goertzel_power;
+use dialtone_audio::testing::{self, DTMF_FREQUENCIES, RATE, Recorder, play_sine_in_background, strongest_pair};
 use dialtone_e2e::App;
-use dialtone_e2e::sound::{dtmf_pair, play_sine, record, sounds};
 use serde_json::json;
+
+fn record(sink: &str) -> Recorder {
+    Recorder::start(sink)
+}
+
+fn sounds(samples: &[f32]) -> Vec<(usize, usize)> {
+    testing::sounds(samples, 40)
+}
+
+fn dtmf_pair(samples: &[f32]) -> (f32, f32) {
+    strongest_pair(samples, &DTMF_FREQUENCIES)
+}
 
 #[tokio::test]
 async fn dialpad_keys_are_heard_with_their_dtmf_pairs() {
@@ -23,8 +36,8 @@ async fn dialpad_keys_are_heard_with_their_dtmf_pairs() {
 
     let runs = sounds(&heard);
     assert_eq!(runs.len(), 2, "one tone per key press: {runs:?}");
-    assert_eq!(dtmf_pair(&heard[runs[0].0..runs[0].1]), (770, 1336), "key 5");
-    assert_eq!(dtmf_pair(&heard[runs[1].0..runs[1].1]), (941, 1477), "key #");
+    assert_eq!(dtmf_pair(&heard[runs[0].0..runs[0].1]), (770.0, 1336.0), "key 5");
+    assert_eq!(dtmf_pair(&heard[runs[1].0..runs[1].1]), (941.0, 1477.0), "key #");
     for (start, end) in runs {
         let ms = (end - start) * 1000 / 48_000;
         assert!((80..=150).contains(&ms), "a key press sounded {ms} ms");
@@ -49,7 +62,7 @@ async fn settings_audio_meters_the_microphone_remembers_a_speaker_and_runs_the_e
     tokio::time::sleep(Duration::from_millis(500)).await;
     let quiet = app.eval(dbfs).await.as_f64().unwrap();
     assert!(quiet < -60.0, "silence reads {quiet} dBFS");
-    let player = play_sine("mic", 1000, 2.0);
+    let player = play_sine_in_background("mic", 1000, 2.0);
     let started = Instant::now();
     let mut loudest = quiet;
     while started.elapsed() < Duration::from_secs(3) && loudest < -15.0 {
@@ -102,4 +115,51 @@ async fn settings_audio_meters_the_microphone_remembers_a_speaker_and_runs_the_e
     assert!(result.contains("packets of 20 ms sent"), "{result}");
     assert!(result.contains("played back"), "{result}");
     app.close().await;
+}
+
+#[tokio::test]
+async fn a_call_that_fails_sounds_the_error_tone() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // A Blooio stand-in that fails on its side: the call cannot be placed.
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).expect(1).mount(&server).await;
+    let provider = format!("err{}", std::process::id());
+    let stored = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("printf bk_e2e_error_tone_SECRET | secret-tool store --label dialtone service dialtone username {provider}/api_key"),
+        ])
+        .status()
+        .unwrap();
+    assert!(stored.success(), "secret-tool store");
+    let settings = format!(
+        "region = \"US\"\ndefault_provider = \"{provider}\"\n[providers.{provider}]\nkind = \"blooio\"\nbase_url = \"{}\"\n",
+        server.uri()
+    );
+    let app = App::launch_with(|dir| std::fs::write(dir.join("settings.toml"), settings).unwrap()).await;
+    app.testid("dial-number").await.send_keys("4155550123").await.unwrap();
+    // Typing sounds each key (ten 100 ms tones): let them finish first.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let recorder = record("spk");
+    app.click("call-button").await;
+    app.testid("call-error").await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let heard = recorder.stop();
+    app.close().await;
+
+    let runs = sounds(&heard);
+    assert_eq!(runs.len(), 1, "one error tone: {runs:?}");
+    let (start, end) = runs[0];
+    let ms = (end - start) * 1000 / 48_000;
+    assert!((550..=680).contains(&ms), "the error tone lasted {ms} ms");
+    // Three rising notes: 950, 1400, 1800 Hz, a third each.
+    let third = (end - start) / 3;
+    let power = |samples: &[f32], freq: f32| goertzel_power(samples, RATE, freq);
+    for (i, freq) in [950.0, 1400.0, 1800.0].into_iter().enumerate() {
+        let part = &heard[start + i * third + third / 4..start + (i + 1) * third - third / 4];
+        let others: f32 = [950.0, 1400.0, 1800.0].iter().filter(|f| **f != freq).map(|f| power(part, *f)).sum();
+        assert!(power(part, freq) > 20.0 * others, "note {} is not {freq} Hz", i + 1);
+    }
 }

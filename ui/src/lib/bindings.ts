@@ -390,6 +390,17 @@ async testRinger() : Promise<Result<null, AppError>> {
 }
 },
 /**
+ * The short error tone, when a call could not be placed.
+ */
+async playErrorTone() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("play_error_tone") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Turns the microphone meter on (levels 20 times a second) or off.
  */
 async microphoneMeter(on: boolean) : Promise<Result<null, AppError>> {

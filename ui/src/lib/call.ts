@@ -90,8 +90,13 @@ export async function startCall(target: string, via: string | null, update: (sta
   const started = Date.now();
   update({ phase: "placing", started, attempt, target, via });
   const result = await commands.placeCall(attempt, target, via);
-  if (result.status === "ok") update({ phase: "done", started, call: result.data, via });
-  else update({ phase: "failed", started, error: result.error, target });
+  if (result.status === "ok") {
+    update({ phase: "done", started, call: result.data, via });
+    return;
+  }
+  update({ phase: "failed", started, error: result.error, target });
+  // A short error tone, as a phone gives; not when the person stopped waiting.
+  if (result.error.code !== "cancelled") commands.playErrorTone();
 }
 
 const LAST_PROVIDER = "dialtone.lastProvider";
