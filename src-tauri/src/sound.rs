@@ -96,8 +96,7 @@ pub fn set_audio_devices(
     sound: State<'_, Sound>,
     devices: AudioDevices,
 ) -> Result<AudioDevices, Error> {
-    state.dialtone.set_audio_devices(devices)?;
-    let saved = Settings::load(&state.paths.settings_file())?.audio;
+    let saved = state.dialtone.set_audio_devices(devices)?;
     sound.0.set_devices(self::devices(&saved)).map_err(to_error)?;
     Ok(saved)
 }

@@ -200,15 +200,12 @@ impl Worker {
                 let device = self.devices.ringer.clone().or_else(|| self.devices.output.clone());
                 let on_event = self.on_event.clone();
                 let _ = std::thread::Builder::new().name("dialtone-ringer".into()).spawn(move || {
-                    let played = Speaker::open(device.as_deref()).and_then(|(mut speaker, fallback)| {
-                        if let Some(fallback) = fallback {
-                            on_event(EngineEvent::Notice { message: fallback.message() });
-                        }
-                        speaker.play(tone)?;
-                        speaker.drain(Duration::from_millis(u64::from(tone.duration_ms()) + 3000))
-                    });
-                    if let Err(err) = played {
-                        on_event(EngineEvent::Notice { message: err.to_string() });
+                    let message = match crate::play_and_wait(&[tone], device.as_deref()) {
+                        Ok(fallback) => fallback.map(|f| f.message()),
+                        Err(err) => Some(err.to_string()),
+                    };
+                    if let Some(message) = message {
+                        on_event(EngineEvent::Notice { message });
                     }
                 });
             }

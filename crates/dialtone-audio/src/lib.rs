@@ -39,19 +39,30 @@ pub use microphone::Microphone;
 pub use speaker::Speaker;
 pub use tones::{Tone, ToneRegion};
 
-/// Plays `tone` on the speaker with id `device` (the default when `None`) and waits
-/// until it has been heard whole. Returns the fallback notice if the chosen device
-/// was not there.
-pub fn play_and_wait(tone_list: &[Tone], device: Option<&str>) -> Result<Option<Fallback>> {
-    let (mut speaker, fallback) = Speaker::open(device)?;
-    let mut total_ms = 0;
-    for tone in tone_list {
-        if tone.repeats() {
-            return Err(AudioError::InvalidInput("A repeating tone never ends; play it on a Speaker".to_owned()));
-        }
-        total_ms += tone.duration_ms();
-        speaker.play(*tone)?;
+/// Plays `tones` in turn on the speaker with id `device` (the default when `None`)
+/// and waits until the last has been heard whole. Returns the fallback notice if the
+/// chosen device was not there.
+pub fn play_and_wait(tones: &[Tone], device: Option<&str>) -> Result<Option<Fallback>> {
+    use std::time::{Duration, Instant};
+    if tones.iter().any(Tone::repeats) {
+        return Err(AudioError::InvalidInput("A repeating tone never ends; play it on a Speaker".to_owned()));
     }
-    speaker.drain(std::time::Duration::from_millis(u64::from(total_ms) + 3000))?;
+    let total = Duration::from_millis(tones.iter().map(|t| u64::from(t.duration_ms())).sum::<u64>() + 3000);
+    let deadline = Instant::now() + total;
+    let (mut speaker, fallback) = Speaker::open(device)?;
+    for tone in tones {
+        // The callback takes commands as it plays them: on a long string, wait for room.
+        while speaker.play(*tone).is_err() {
+            if Instant::now() >= deadline {
+                return Err(AudioError::Open {
+                    direction: Direction::Output,
+                    name: speaker.device().name.clone(),
+                    reason: "it stopped taking sound.".to_owned(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    speaker.drain(deadline.saturating_duration_since(Instant::now()))?;
     Ok(fallback)
 }

@@ -48,7 +48,6 @@ pub struct Speaker {
     info: DeviceInfo,
     wanted: Option<String>,
     repeating: Option<Tone>,
-    opened_at: Instant,
     checked_at: Instant,
 }
 
@@ -169,7 +168,6 @@ impl Speaker {
             info: picked.info,
             wanted: wanted.map(str::to_owned),
             repeating: None,
-            opened_at: Instant::now(),
             checked_at: Instant::now(),
         };
         Ok((speaker, picked.fallback))
@@ -245,10 +243,6 @@ impl Speaker {
     pub fn drain(&mut self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
         let pause = Duration::from_millis(5);
-        // Give the callback a moment to see what was just queued.
-        while self.opened_at.elapsed() < Duration::from_millis(20) {
-            std::thread::sleep(pause);
-        }
         // Quiet twice in a row: the callback may be between taking a command and
         // saying it is busy with it.
         let mut quiet = 0;

@@ -149,10 +149,15 @@ pub fn strongest_pair(samples: &[f32], candidates: &[f32]) -> (f32, f32) {
 /// The DTMF frequencies (ITU-T Q.23 rows, then columns).
 pub const DTMF_FREQUENCIES: [f32; 8] = [697.0, 770.0, 852.0, 941.0, 1209.0, 1336.0, 1477.0, 1633.0];
 
+/// Stretches of sound in a 48 kHz recording: see [`sounds_at`].
+pub fn sounds(samples: &[f32], gap_ms: usize) -> Vec<(usize, usize)> {
+    sounds_at(samples, RATE, gap_ms)
+}
+
 /// Stretches of sound: (start, end) sample indices of runs of 10 ms windows louder
 /// than -30 dBFS, joining runs less than `gap_ms` apart.
-pub fn sounds(samples: &[f32], gap_ms: usize) -> Vec<(usize, usize)> {
-    let window = RATE as usize / 100;
+pub fn sounds_at(samples: &[f32], rate: u32, gap_ms: usize) -> Vec<(usize, usize)> {
+    let window = rate as usize / 100;
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for (i, chunk) in samples.chunks(window).enumerate() {
         if rms_dbfs(chunk) > -30.0 {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use dialtone_audio::analysis::{SILENCE_DBFS, goertzel_power};
 use dialtone_audio::echo::{self, EchoOptions};
 use dialtone_audio::testing::{
-    DTMF_FREQUENCIES, RATE, Recorder, Sink, play_sine_in_background, sounds, strongest_pair,
+    DTMF_FREQUENCIES, RATE, Recorder, Sink, play_sine_in_background, sounds, sounds_at, strongest_pair,
 };
 use dialtone_audio::tones::{Tone, ToneRegion};
 use dialtone_audio::{Microphone, Speaker};
@@ -99,7 +99,7 @@ fn the_microphone_hears_a_tone_played_into_its_source_and_mute_silences_it() {
     }
     player.join().unwrap();
     let rate = microphone.rate();
-    let heard = sounds_at(&captured, rate);
+    let heard = sounds_at(&captured, rate, 40);
     assert!(!heard.is_empty(), "nothing captured");
     let (start, end) = heard[0];
     let length_ms = (end - start) * 1000 / rate as usize;
@@ -125,24 +125,6 @@ fn the_microphone_hears_a_tone_played_into_its_source_and_mute_silences_it() {
     assert!(muted.len() > rate as usize, "muted, the microphone still delivers samples");
     assert!(muted.iter().all(|s| *s == 0.0), "muted, they are silence");
     assert_eq!(loudest, SILENCE_DBFS);
-}
-
-fn sounds_at(samples: &[f32], rate: u32) -> Vec<(usize, usize)> {
-    if rate == RATE {
-        return sounds(samples, 40);
-    }
-    // Scale indices from the 48 kHz helper's windows.
-    let window = rate as usize / 100;
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (i, chunk) in samples.chunks(window).enumerate() {
-        if dialtone_audio::analysis::rms_dbfs(chunk) > -30.0 {
-            match runs.last_mut() {
-                Some(last) if i * window - last.1 <= 4 * window => last.1 = (i + 1) * window,
-                _ => runs.push((i * window, (i + 1) * window)),
-            }
-        }
-    }
-    runs
 }
 
 #[test]

@@ -1,14 +1,13 @@
 //! `dialtone tone` and `dialtone audio ...`: the audio engine from a terminal.
 
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
+use dialtone_audio::DeviceInfo;
 use dialtone_audio::echo::{self, EchoOptions};
 use dialtone_audio::netsim::NetworkConditions;
 use dialtone_audio::tones::{self, DTMF_GAP_MS, Tone};
-use dialtone_audio::{DeviceInfo, Speaker};
 use dialtone_core::Paths;
 use dialtone_core::settings::{AudioDevices, Settings};
 
@@ -60,21 +59,11 @@ fn chosen(paths: &Paths) -> anyhow::Result<AudioDevices> {
 pub fn tone(paths: &Paths, digits: &str, device: Option<String>) -> anyhow::Result<()> {
     let keys = tones::parse_digits(digits).map_err(anyhow::Error::msg)?;
     let device = device.or(chosen(paths)?.output);
-    let (mut speaker, fallback) = Speaker::open(device.as_deref())?;
-    if let Some(fallback) = fallback {
+    let sequence: Vec<Tone> =
+        keys.into_iter().flat_map(|key| [Tone::key(key), Tone::Pause { ms: DTMF_GAP_MS }]).collect();
+    if let Some(fallback) = dialtone_audio::play_and_wait(&sequence, device.as_deref())? {
         eprintln!("dialtone: {}", fallback.message());
     }
-    let mut total_ms = 0;
-    for key in keys {
-        for tone in [Tone::key(key), Tone::Pause { ms: DTMF_GAP_MS }] {
-            total_ms += tone.duration_ms();
-            // The callback takes commands as it plays them: wait for room on a long string.
-            while speaker.play(tone).is_err() {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
-    speaker.drain(Duration::from_millis(u64::from(total_ms) + 3000))?;
     Ok(())
 }
 
@@ -180,7 +169,7 @@ fn choose(paths: &Paths, input: Option<String>, output: Option<String>, ringer: 
     if let Some(id) = resolve(ringer, &list.outputs, "ringer")? {
         devices.ringer = id;
     }
-    dialtone_core::service::Dialtone::new(paths.clone())?.set_audio_devices(devices.clone())?;
+    let devices = dialtone_core::service::Dialtone::new(paths.clone())?.set_audio_devices(devices)?;
     let show = |id: &Option<String>| id.clone().unwrap_or_else(|| "system default".to_owned());
     println!(
         "Microphone: {}\nSpeaker:    {}\nRinger:     {}",

@@ -30,29 +30,22 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn record(sink: &str) -> Recorder {
-    Recorder::start(sink)
-}
-
+/// Runs of sound with gaps under 40 ms joined.
 fn sounds(samples: &[f32]) -> Vec<(usize, usize)> {
     testing::sounds(samples, 40)
-}
-
-fn strongest_two(samples: &[f32]) -> (f32, f32) {
-    strongest_pair(samples, &DTMF_FREQUENCIES)
 }
 
 #[test]
 fn tone_plays_each_key_whole_on_the_speaker() {
     let _one = SOUND.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let recorder = record("spk");
+    let recorder = Recorder::start("spk");
     ok(dir.path(), &["tone", "1#"]);
     let heard = recorder.stop();
     let runs = sounds(&heard);
     assert_eq!(runs.len(), 2, "{runs:?}");
-    assert_eq!(strongest_two(&heard[runs[0].0..runs[0].1]), (697.0, 1209.0));
-    assert_eq!(strongest_two(&heard[runs[1].0..runs[1].1]), (941.0, 1477.0));
+    assert_eq!(strongest_pair(&heard[runs[0].0..runs[0].1], &DTMF_FREQUENCIES), (697.0, 1209.0));
+    assert_eq!(strongest_pair(&heard[runs[1].0..runs[1].1], &DTMF_FREQUENCIES), (941.0, 1477.0));
     for (start, end) in runs {
         assert!((end - start) * 1000 / 48_000 >= 90, "a key was cut short");
     }
@@ -84,8 +77,8 @@ fn a_chosen_speaker_is_remembered_and_used_and_a_wrong_one_refused() {
     assert!(outputs.contains(&"pulseaudio:spk") && outputs.contains(&"pulseaudio:mic"), "{outputs:?}");
 
     // The chosen sink plays the key; the default one stays silent.
-    let on_mic = record("mic");
-    let on_spk = record("spk");
+    let on_mic = Recorder::start("mic");
+    let on_spk = Recorder::start("spk");
     ok(dir.path(), &["tone", "5"]);
     let (mic, spk) = (on_mic.stop(), on_spk.stop());
     assert_eq!(sounds(&mic).len(), 1);
@@ -100,7 +93,7 @@ fn a_chosen_speaker_is_remembered_and_used_and_a_wrong_one_refused() {
 fn echo_test_through_a_lossy_jittery_network_reports_what_the_buffer_did() {
     let _one = SOUND.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let recorder = record("spk");
+    let recorder = Recorder::start("spk");
     let feed = std::thread::spawn(|| {
         std::thread::sleep(Duration::from_millis(400));
         testing::play_sine("mic", 600, 0.8);

@@ -234,8 +234,9 @@ impl Dialtone {
         Ok(settings)
     }
 
-    /// Remembers the chosen sound devices (`None` in a field: the system default).
-    pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<()> {
+    /// Remembers the chosen sound devices (`None` in a field: the system default) and
+    /// returns them as saved.
+    pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<crate::settings::AudioDevices> {
         let clean = |id: Option<String>| id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
         self.update(|s| {
             s.audio = crate::settings::AudioDevices {
@@ -245,7 +246,7 @@ impl Dialtone {
             };
             Ok(())
         })
-        .map(|_| ())
+        .map(|settings| settings.audio)
     }
 
     /// Every provider kind and ready definition, with its settings schema.

@@ -9,10 +9,7 @@ use dialtone_audio::testing::{self, DTMF_FREQUENCIES, RATE, Recorder, play_sine_
 use dialtone_e2e::App;
 use serde_json::json;
 
-fn record(sink: &str) -> Recorder {
-    Recorder::start(sink)
-}
-
+/// Runs of sound with gaps under 40 ms joined.
 fn sounds(samples: &[f32]) -> Vec<(usize, usize)> {
     testing::sounds(samples, 40)
 }
@@ -25,7 +22,7 @@ fn dtmf_pair(samples: &[f32]) -> (f32, f32) {
 async fn dialpad_keys_are_heard_with_their_dtmf_pairs() {
     let app = App::launch().await;
     app.testid("key-5").await;
-    let recorder = record("spk");
+    let recorder = Recorder::start("spk");
     app.click("key-5").await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     app.click("key-#").await;
@@ -85,7 +82,7 @@ async fn settings_audio_meters_the_microphone_remembers_a_speaker_and_runs_the_e
     app.eval_until("return document.querySelector('[data-testid=audio-saved]')?.textContent", json!("Saved.")).await;
     let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
     assert!(settings.contains("output = \"pulseaudio:mic\""), "{settings}");
-    let on_mic = record("mic");
+    let on_mic = Recorder::start("mic");
     app.click("speaker-test").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let heard = on_mic.stop();
@@ -142,7 +139,7 @@ async fn a_call_that_fails_sounds_the_error_tone() {
     app.testid("dial-number").await.send_keys("4155550123").await.unwrap();
     // Typing sounds each key (ten 100 ms tones): let them finish first.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let recorder = record("spk");
+    let recorder = Recorder::start("spk");
     app.click("call-button").await;
     app.testid("call-error").await;
     tokio::time::sleep(Duration::from_millis(900)).await;
