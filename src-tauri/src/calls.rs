@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use dialtone_core::Error;
 use dialtone_core::providers::{CallOutcome, CallStatus, Kind, KindInfo, Placed};
 use dialtone_core::qr::Qr;
 use dialtone_core::redact::SecretString;
 use dialtone_core::service::{ProviderView, Save};
+use dialtone_core::{CancellationToken, Error};
 use serde::Serialize;
 use tauri::State;
 
@@ -111,19 +111,34 @@ pub async fn place_call(
     via: Option<String>,
 ) -> Result<CallView, Error> {
     let dialtone = state.dialtone.clone();
-    let (typed, chosen) = (target.clone(), via.clone());
-    let task = tauri::async_runtime::spawn(async move { dialtone.place_call(&target, via.as_deref()).await });
-    state.attempts.lock().unwrap_or_else(|p| p.into_inner()).insert(attempt, task.inner().abort_handle());
-    let result = task.await;
+    run_attempt(
+        &state,
+        attempt,
+        move |cancel| async move { dialtone.place_call(&target, via.as_deref(), cancel).await },
+    )
+    .await
+}
+
+/// Runs one way of starting a call (dial, redial) under a cancellation token the UI
+/// can reach through `attempt`. The core records the outcome, cancelled included; a
+/// task that panicked is a bug, reported as one rather than as "cancelled".
+pub(crate) async fn run_attempt<F>(
+    state: &AppState,
+    attempt: u32,
+    start: impl FnOnce(CancellationToken) -> F,
+) -> Result<CallView, Error>
+where
+    F: std::future::Future<Output = Result<Placed, Error>> + Send + 'static,
+{
+    let cancel = CancellationToken::new();
+    state.attempts.lock().unwrap_or_else(|p| p.into_inner()).insert(attempt, cancel.clone());
+    let result = tauri::async_runtime::spawn(start(cancel)).await;
     state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt);
     match result {
         Ok(placed) => placed.map(CallView::from),
-        Err(_) => {
-            state.dialtone.record_cancelled(&typed, chosen.as_deref());
-            Err(Error::new(
-                dialtone_core::ErrorCode::Cancelled,
-                "Stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.",
-            ))
+        Err(err) => {
+            tracing::error!("placing a call stopped unexpectedly: {err}");
+            Err(Error::internal("Placing the call stopped unexpectedly. It may or may not have been placed."))
         }
     }
 }
@@ -133,8 +148,8 @@ pub async fn place_call(
 #[specta::specta]
 pub fn stop_waiting(state: State<'_, AppState>, attempt: u32) -> bool {
     match state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt) {
-        Some(handle) => {
-            handle.abort();
+        Some(cancel) => {
+            cancel.cancel();
             true
         }
         None => false,

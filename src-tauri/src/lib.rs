@@ -48,7 +48,7 @@ pub struct AppState {
     /// Providers, calls and secrets (the OS keychain).
     pub dialtone: Dialtone,
     /// Calls being placed, by the UI's attempt number, so the person can stop waiting.
-    pub attempts: Mutex<HashMap<u32, tokio::task::AbortHandle>>,
+    pub attempts: Mutex<HashMap<u32, dialtone_core::CancellationToken>>,
     /// A link from outside, waiting for the page to put it on the dialpad.
     pub pending_link: links::PendingLink,
 }

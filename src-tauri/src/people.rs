@@ -119,6 +119,7 @@ pub fn set_history_keep_days(state: State<'_, AppState>, days: u32) -> Result<()
 /// Calls again what a history entry called, through the same provider.
 #[tauri::command]
 #[specta::specta]
-pub async fn redial(state: State<'_, AppState>, id: i64) -> Result<CallView, Error> {
-    state.dialtone.redial(id).await.map(CallView::from)
+pub async fn redial(state: State<'_, AppState>, attempt: u32, id: i64) -> Result<CallView, Error> {
+    let dialtone = state.dialtone.clone();
+    crate::calls::run_attempt(&state, attempt, move |cancel| async move { dialtone.redial(id, cancel).await }).await
 }

@@ -20,7 +20,7 @@ use dialtone_core::providers::{CallOutcome, Placed};
 use dialtone_core::qr::Qr;
 use dialtone_core::redact::SecretString;
 use dialtone_core::service::{Dialtone, ProviderView, Save};
-use dialtone_core::{Paths, VERSION};
+use dialtone_core::{CancellationToken, ErrorCode, Paths, VERSION};
 
 mod audio;
 
@@ -258,15 +258,12 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
             None => history(&dialtone, json, limit)?,
         },
         Command::Redial { id, json } => {
-            let placed = runtime.block_on(dialtone.redial(id))?;
-            if json {
-                println!("{}", serde_json::to_string(&placed)?);
-            } else {
-                print_placed(&placed)?;
-            }
+            return runtime.block_on(call(json, |cancel| dialtone.redial(id, cancel)));
         }
         Command::Provider { command } => provider(&dialtone, command)?,
-        Command::Call { target, via, json } => return runtime.block_on(call(&dialtone, &target, via.as_deref(), json)),
+        Command::Call { target, via, json } => {
+            return runtime.block_on(call(json, |cancel| dialtone.place_call(&target, via.as_deref(), cancel)));
+        }
         Command::Hangup { call_id, via } => {
             runtime.block_on(dialtone.hang_up(&call_id, via.as_deref()))?;
             println!("Hung up {call_id}.");
@@ -477,22 +474,36 @@ fn read_secret(name: &str, field: &str) -> anyhow::Result<SecretString> {
     Ok(SecretString::from(value))
 }
 
-async fn call(dialtone: &Dialtone, target: &str, via: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+/// Places a call (or a redial) and waits for the provider, showing progress on a
+/// terminal. Ctrl-C stops waiting: the core records the attempt as cancelled in the
+/// history before this returns.
+async fn call<F>(json: bool, place: impl FnOnce(CancellationToken) -> F) -> anyhow::Result<ExitCode>
+where
+    F: std::future::Future<Output = dialtone_core::Result<Placed>>,
+{
     let started = Instant::now();
-    let placing = dialtone.place_call(target, via);
+    let cancel = CancellationToken::new();
+    let placing = place(cancel.clone());
     tokio::pin!(placing);
     let mut ticker = tokio::time::interval(Duration::from_secs(5));
     ticker.tick().await;
     let show_progress = std::io::stderr().is_terminal();
+    let mut interrupted = false;
     let placed = loop {
         tokio::select! {
-            result = &mut placing => break result?,
+            result = &mut placing => match result {
+                Err(err) if interrupted && err.code == ErrorCode::Cancelled => {
+                    eprintln!("dialtone: {}", err.message);
+                    return Ok(ExitCode::from(130));
+                }
+                result => break result?,
+            },
             _ = ticker.tick(), if show_progress => {
                 eprintln!("Waiting for the provider… {} s (Ctrl-C stops waiting)", started.elapsed().as_secs());
             }
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("dialtone: stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.");
-                return Ok(ExitCode::from(130));
+            _ = tokio::signal::ctrl_c(), if !interrupted => {
+                interrupted = true;
+                cancel.cancel();
             }
         }
     };

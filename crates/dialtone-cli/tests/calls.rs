@@ -247,3 +247,70 @@ async fn qr_png_decodes_to_the_exact_link() {
     let terminal = cli.ok(&["qr", LINK], None).await;
     assert!(terminal.lines().count() > 15 && terminal.contains('█'), "{terminal}");
 }
+
+/// Ctrl-C while the provider has not answered: the CLI stops waiting, says so, exits
+/// 130, and the attempt is in the history as cancelled (it used to leave nothing).
+#[tokio::test]
+async fn ctrl_c_while_waiting_is_recorded_as_cancelled() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/api/facetime/calls"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(60)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cli = Cli::new();
+    let key = format!("bk_ctrl_c_{}", std::process::id());
+    let name = format!("cc{}", std::process::id());
+    cli.ok(&["provider", "add", &name, "--kind", "blooio", "--set", &format!("base_url={}", server.uri())], None).await;
+    cli.ok(&["provider", "secret", &name, "api_key"], Some(&key)).await;
+
+    let child = Command::new(env!("CARGO_BIN_EXE_dialtone"))
+        .env_remove("DIALTONE_DATA_DIR")
+        .arg("--data-dir")
+        .arg(cli.dir.path())
+        .args(["call", "+14155550123", "--via", &name])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt only once the request is at the provider, as a person would.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.received_requests().await.unwrap_or_default().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the call never reached the stand-in");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("dialtone exits soon after Ctrl-C")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("Stopped waiting"), "{stderr}");
+
+    let history: Value = serde_json::from_str(&cli.ok(&["history", "--json"], None).await).unwrap();
+    assert_eq!(history[0]["outcome"], "cancelled", "{history}");
+    assert_eq!(history[0]["provider"], name.as_str());
+    assert_eq!(history[0]["target"], "+14155550123");
+    cli.ok(&["provider", "remove", &name], None).await;
+}
+
+/// A call with no keychain says nothing was dialled (not "nothing was saved").
+#[tokio::test]
+async fn a_call_without_a_keychain_says_nothing_was_dialled() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+    let mut cli = Cli::new();
+    cli.ok(&["provider", "add", "nokc", "--kind", "blooio", "--set", &format!("base_url={}", server.uri())], None)
+        .await;
+    cli.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/bus".into()));
+    let out = cli.run(&["call", "+14155550123"], None).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("keychain is not available") && stderr.contains("Nothing was dialled."), "{stderr}");
+    assert!(!stderr.contains("saved"), "{stderr}");
+}

@@ -114,6 +114,18 @@ impl<'c> History<'c> {
         })
     }
 
+    /// The provider that placed the call with this id (the newest, if ids repeat).
+    pub fn provider_of(&self, call_id: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT provider FROM calls WHERE call_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+                [call_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(failed)
+    }
+
     pub fn delete(&self, id: i64) -> Result<()> {
         self.conn.execute("DELETE FROM calls WHERE id = ?1", [id]).map_err(failed)?;
         Ok(())

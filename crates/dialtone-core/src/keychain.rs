@@ -96,8 +96,18 @@ pub fn account(provider: &str, field: &str) -> String {
 fn unavailable(cause: &KeyringError) -> Error {
     Error::new(
         ErrorCode::KeychainUnavailable,
-        format!("The system keychain is not available ({}). {HOW_TO_FIX} Nothing was saved.", short_cause(cause)),
+        format!("The system keychain is not available ({}). {HOW_TO_FIX}", short_cause(cause)),
     )
+}
+
+/// Says what did not happen because no keychain answered ("Nothing was saved.",
+/// "Nothing was dialled."); other errors pass through unchanged.
+pub fn nothing_done(mut err: Error, what: &str) -> Error {
+    let sentence = format!(" Nothing was {what}.");
+    if err.code == ErrorCode::KeychainUnavailable && !err.message.ends_with(&sentence) {
+        err.message.push_str(&sentence);
+    }
+    err
 }
 
 fn map_error(err: &KeyringError, doing: &str, provider: &str, field: &str) -> Error {

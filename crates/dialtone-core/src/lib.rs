@@ -36,6 +36,8 @@ pub mod settings;
 pub use error::{Error, ErrorCode, Result};
 pub use paths::Paths;
 pub use providers::Kind;
+/// How the app and the CLI stop a call being placed: the core records the outcome itself.
+pub use tokio_util::sync::CancellationToken;
 
 /// Dialtone's version, as the crates were built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -14,12 +14,12 @@ use serde::Serialize;
 
 use crate::contacts::{Contact, Contacts, ImportReport, NewContact};
 use crate::history::{Attempt, CallRecord, History};
-use crate::keychain::Keychain;
+use crate::keychain::{self, Keychain};
 use crate::numbers::{self, Target};
 use crate::providers::{self, CallStatus, Dialer, Kind, KindInfo, Placed, ProviderConfig, SecretSource};
 use crate::redact::{ExposeSecret, SecretString};
 use crate::settings::Settings;
-use crate::{Error, ErrorCode, Paths, Result};
+use crate::{CancellationToken, Error, ErrorCode, Paths, Result};
 
 /// Where secrets are written, read and deleted: the OS keychain.
 pub trait SecretStore: SecretSource {
@@ -40,10 +40,14 @@ impl SecretSource for OsKeychain {
 
 impl SecretStore for OsKeychain {
     fn store(&self, provider: &str, field: &str, secret: &SecretString) -> Result<()> {
-        Keychain::open()?.set(provider, field, secret)
+        Keychain::open()
+            .and_then(|keychain| keychain.set(provider, field, secret))
+            .map_err(|err| keychain::nothing_done(err, "saved"))
     }
     fn remove(&self, provider: &str, field: &str) -> Result<()> {
-        Keychain::open()?.delete(provider, field)
+        Keychain::open()
+            .and_then(|keychain| keychain.delete(provider, field))
+            .map_err(|err| keychain::nothing_done(err, "deleted"))
     }
 }
 
@@ -89,6 +93,12 @@ pub struct Dialtone {
 
 /// The settings key for how long history is kept, in days (0: forever).
 pub const HISTORY_KEEP_DAYS: &str = "history_keep_days";
+
+/// What a call the person stopped waiting for says, in the CLI, the window and History.
+pub const STOPPED_WAITING: &str =
+    "Stopped waiting. The provider may still connect the call: Dialtone did not cancel it there.";
+/// The same, when the request had not been sent yet.
+const STOPPED_BEFORE_DIALLING: &str = "Stopped before dialling: nothing was dialled.";
 
 impl std::fmt::Debug for Dialtone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -212,10 +222,11 @@ impl Dialtone {
             .unwrap_or(0)
     }
 
-    /// Calls again what a history row called, through the same provider.
-    pub async fn redial(&self, id: i64) -> Result<Placed> {
+    /// Calls again what a history row called, through the same provider; stopped by
+    /// `cancel` like [`Dialtone::place_call`].
+    pub async fn redial(&self, id: i64, cancel: CancellationToken) -> Result<Placed> {
         let record = self.with_db(|conn| History::new(conn).get(id))?;
-        self.place_call(&record.typed, Some(&record.provider)).await
+        self.place_call(&record.typed, Some(&record.provider), cancel).await
     }
 
     pub fn paths(&self) -> &Paths {
@@ -227,11 +238,15 @@ impl Dialtone {
     }
 
     fn update(&self, change: impl FnOnce(&mut Settings) -> Result<()>) -> Result<Settings> {
-        let path = self.paths.settings_file();
-        let mut settings = Settings::load(&path)?;
-        change(&mut settings)?;
-        settings.save(&path)?;
-        Ok(settings)
+        Settings::update(&self.paths.settings_file(), change)
+    }
+
+    /// Light, dark or the system's; returns the settings as saved.
+    pub fn set_appearance(&self, appearance: crate::settings::Appearance) -> Result<Settings> {
+        self.update(|s| {
+            s.appearance = appearance;
+            Ok(())
+        })
     }
 
     /// Remembers the chosen sound devices (`None` in a field: the system default) and
@@ -451,26 +466,26 @@ impl Dialtone {
         }
     }
 
-    /// Places a call and writes it to the history. Never retried: a failure is
-    /// reported for the person to decide.
-    pub async fn place_call(&self, typed: &str, via: Option<&str>) -> Result<Placed> {
+    /// Places a call and writes it to the history, whatever happens: placed, failed,
+    /// or stopped through `cancel` (the person stopped waiting, or pressed Ctrl-C).
+    /// Never retried: a failure is reported for the person to decide.
+    pub async fn place_call(&self, typed: &str, via: Option<&str>, cancel: CancellationToken) -> Result<Placed> {
         let settings = self.settings()?;
         let (target, contact) = self.resolve_in(&settings, typed)?;
         let via = via.map(str::to_owned).or_else(|| contact.as_ref().and_then(|c| c.preferred_provider.clone()));
         let (name, config) = choose_in(&settings, via.as_deref())?;
-        let result = self.dialer.place_call(&name, &config, &*self.secrets, &target).await;
+        let result = if cancel.is_cancelled() {
+            Err(Error::new(ErrorCode::Cancelled, STOPPED_BEFORE_DIALLING))
+        } else {
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(Error::new(ErrorCode::Cancelled, STOPPED_WAITING)),
+                result = self.dialer.place_call(&name, &config, &*self.secrets, &target) => result,
+            }
+        };
+        let result = result.map_err(|err| keychain::nothing_done(err, "dialled"));
         self.record(&settings, &name, &config, typed, &target, contact.as_ref(), &result);
         result
-    }
-
-    /// Writes a call the person stopped waiting for.
-    pub fn record_cancelled(&self, typed: &str, via: Option<&str>) {
-        let Ok(settings) = self.settings() else { return };
-        let Ok((target, contact)) = self.resolve_in(&settings, typed) else { return };
-        let Ok((name, config)) = choose_in(&settings, via) else { return };
-        let result: Result<Placed> =
-            Err(Error::new(ErrorCode::Cancelled, "Stopped waiting; the provider may still connect the call."));
-        self.record(&settings, &name, &config, typed, &target, contact.as_ref(), &result);
     }
 
     /// Writes one attempt to the history. The call happened (or failed) either way: a
@@ -499,14 +514,30 @@ impl Dialtone {
         }
     }
 
+    /// Hangs up a call; without `via`, through the provider that placed it (from the
+    /// history), else the default one.
     pub async fn hang_up(&self, call_id: &str, via: Option<&str>) -> Result<()> {
-        let (name, config) = self.choose_provider(via)?;
+        let (name, config) = self.provider_for_call(call_id, via)?;
         self.dialer.hang_up(&name, &config, &*self.secrets, call_id).await
     }
 
+    /// A call's state; without `via`, asked of the provider that placed it.
     pub async fn call_status(&self, call_id: &str, via: Option<&str>) -> Result<CallStatus> {
-        let (name, config) = self.choose_provider(via)?;
+        let (name, config) = self.provider_for_call(call_id, via)?;
         self.dialer.status(&name, &config, &*self.secrets, call_id).await
+    }
+
+    /// The provider named, else the one whose call this id is, else the default. A call
+    /// id means nothing to another provider, so the history's answer comes first.
+    fn provider_for_call(&self, call_id: &str, via: Option<&str>) -> Result<(String, ProviderConfig)> {
+        let settings = self.settings()?;
+        if via.is_none()
+            && let Ok(Some(placed_by)) = self.with_db(|conn| History::new(conn).provider_of(call_id))
+            && settings.providers.contains_key(&placed_by)
+        {
+            return choose_in(&settings, Some(&placed_by));
+        }
+        choose_in(&settings, via)
     }
 }
 
