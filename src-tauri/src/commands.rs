@@ -71,7 +71,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, Error> {
 #[tauri::command]
 #[specta::specta]
 pub fn set_appearance(state: State<'_, AppState>, appearance: Appearance) -> Result<SettingsView, Error> {
-    store_appearance(&state.paths, appearance)
+    store_appearance(&state.dialtone, appearance)
 }
 
 fn load_settings_view(paths: &Paths) -> Result<SettingsView, Error> {
@@ -79,11 +79,12 @@ fn load_settings_view(paths: &Paths) -> Result<SettingsView, Error> {
     Ok(SettingsView { appearance: settings.appearance, region: settings.region })
 }
 
-fn store_appearance(paths: &Paths, appearance: Appearance) -> Result<SettingsView, Error> {
-    let path = paths.settings_file();
-    let mut settings = Settings::load(&path)?;
-    settings.appearance = appearance;
-    settings.save(&path)?;
+fn store_appearance(
+    dialtone: &dialtone_core::service::Dialtone,
+    appearance: Appearance,
+) -> Result<SettingsView, Error> {
+    // Through the core, under the settings lock, so a CLI change at the same moment survives.
+    let settings = dialtone.set_appearance(appearance)?;
     tracing::info!(?appearance, "appearance changed");
     Ok(SettingsView { appearance, region: settings.region })
 }
@@ -97,7 +98,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::under(dir.path());
         assert_eq!(load_settings_view(&paths).unwrap().appearance, Appearance::System);
-        store_appearance(&paths, Appearance::Dark).unwrap();
+        store_appearance(&dialtone_core::service::Dialtone::new(paths.clone()).unwrap(), Appearance::Dark).unwrap();
         assert_eq!(load_settings_view(&paths).unwrap().appearance, Appearance::Dark);
     }
 

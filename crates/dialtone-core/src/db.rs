@@ -87,6 +87,7 @@ const MIGRATIONS: &[&str] = &[
 pub fn open(data_dir: &Path) -> Result<Connection> {
     std::fs::create_dir_all(data_dir).map_err(|err| Error::io("create the data folder", data_dir, &err))?;
     let path = data_dir.join(FILE);
+    owner_only(&path)?;
     let mut conn = Connection::open(&path).map_err(|err| sql_error(&path, err))?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|err| sql_error(&path, err))?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(|err| sql_error(&path, err))?;
@@ -97,6 +98,39 @@ pub fn open(data_dir: &Path) -> Result<Connection> {
     conn.pragma_update(None, "cache_size", -32_768).map_err(|err| sql_error(&path, err))?;
     migrate(&mut conn).map_err(|err| sql_error(&path, err))?;
     Ok(conn)
+}
+
+/// The database holds FaceTime links that admit whoever opens them, so only its owner
+/// may read it. SQLite gives its WAL and shared-memory files the database file's
+/// mode, so creating the file 0600 (or narrowing one made by an older version) covers
+/// them too; their modes are narrowed as well in case they outlived such a version.
+#[cfg(unix)]
+fn owner_only(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|err| Error::io("create the database", path, &err))?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|err| Error::io("make private", &file, &err))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere the data folder is already private to the user.
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> Result<()> {
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -142,5 +176,18 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len());
         drop(conn);
         open(dir.path()).unwrap();
+    }
+
+    /// A database left world-readable by an older version is narrowed on open.
+    #[cfg(unix)]
+    #[test]
+    fn an_old_world_readable_database_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        drop(open(dir.path()).unwrap());
+        let file = dir.path().join(FILE);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(open(dir.path()).unwrap());
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

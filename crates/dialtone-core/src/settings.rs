@@ -137,7 +137,29 @@ impl Settings {
         Ok(Self { appearance, audio, region, default_provider, providers, other: table })
     }
 
-    /// Writes the settings atomically (temporary file, then rename).
+    /// Reads, changes and writes the settings while holding a lock on a file beside
+    /// them (`settings.toml.lock`), so the app and the CLI saving at the same moment
+    /// cannot overwrite each other's change. If `change` fails, nothing is written.
+    pub fn update(path: &Path, change: impl FnOnce(&mut Self) -> Result<()>) -> Result<Self> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|err| Error::io("create the settings folder", dir, &err))?;
+        let lock_path = path.with_extension("toml.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|err| Error::io("open the settings lock", &lock_path, &err))?;
+        // Released when `lock` is dropped, also on an early return.
+        lock.lock().map_err(|err| Error::io("lock the settings", &lock_path, &err))?;
+        let mut settings = Self::load(path)?;
+        change(&mut settings)?;
+        settings.save(path)?;
+        Ok(settings)
+    }
+
+    /// Writes the settings atomically (temporary file, then rename). Prefer
+    /// [`Settings::update`], which cannot lose another writer's change.
     pub fn save(&self, path: &Path) -> Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|err| Error::io("create the settings folder", dir, &err))?;
@@ -175,6 +197,54 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two writers at once (the app and the CLI): every change survives.
+    #[test]
+    fn concurrent_updates_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let writers: Vec<_> = (0..4)
+            .map(|writer| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for n in 0..25 {
+                        Settings::update(&path, |s| {
+                            let count = s.other.get("count").and_then(toml::Value::as_integer).unwrap_or(0);
+                            // Widen the window between read and write, as a slow disk would.
+                            std::thread::yield_now();
+                            s.other.insert("count".into(), toml::Value::Integer(count + 1));
+                            s.other.insert(format!("w{writer}"), toml::Value::Integer(n));
+                            Ok(())
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let settings = Settings::load(&path).unwrap();
+        assert_eq!(settings.other.get("count").and_then(toml::Value::as_integer), Some(100));
+    }
+
+    #[test]
+    fn a_failed_change_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        Settings::update(&path, |s| {
+            s.region = Some("GB".into());
+            Ok(())
+        })
+        .unwrap();
+        let err = Settings::update(&path, |s| {
+            s.region = Some("FR".into());
+            Err(Error::invalid_input("no"))
+        })
+        .unwrap_err();
+        assert_eq!(err.message, "no");
+        assert_eq!(Settings::load(&path).unwrap().region.as_deref(), Some("GB"));
+    }
 
     #[test]
     fn missing_file_means_defaults() {
