@@ -15,20 +15,24 @@ export PULSE_RUNTIME_PATH="$runtime/pulse"
 export PULSE_STATE_PATH="$runtime/state"
 export PULSE_SERVER="unix:$runtime/pulse/native"
 awake=()
+server=
 stop() {
   [ ${#awake[@]} -gt 0 ] && kill "${awake[@]}" 2>/dev/null || true
-  pactl exit >/dev/null 2>&1 || true
-  sleep 0.2
+  # By its id: with --disallow-exit, `pactl exit` is refused and the server would
+  # outlive the command (one more sound server per run).
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   rm -rf "$runtime"
 }
 trap stop EXIT
 # -n: no default.pa (no hardware probing); root is allowed, with a harmless warning.
-pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disallow-exit --system=no \
+# Kept in the foreground of a background job, so its id is known and it is stopped.
+pulseaudio -n --daemonize=no --exit-idle-time=-1 --disallow-exit --system=no \
   --use-pid-file=no --log-target=stderr --log-level=error \
   -L "module-native-protocol-unix auth-anonymous=1" \
   -L "module-null-sink sink_name=spk sink_properties=device.description=Speaker" \
   -L "module-null-sink sink_name=mic sink_properties=device.description=Microphone-feed" \
-  2> >(grep -v "running in system mode\|as root" >&2 || true)
+  2> >(grep -v "running in system mode\|as root" >&2 || true) &
+server=$!
 for _ in $(seq 1 50); do
   pactl info >/dev/null 2>&1 && break
   sleep 0.1
