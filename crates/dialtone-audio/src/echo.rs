@@ -188,7 +188,7 @@ pub fn run(options: &EchoOptions, stop: &AtomicBool, mut progress: impl FnMut(&E
     let mut notices = Vec::new();
     let (mut microphone, fallback) = Microphone::open(options.input.as_deref())?;
     notices.extend(fallback.map(|f| f.message()));
-    let (mut speaker, fallback) = Speaker::open(options.output.as_deref())?;
+    let (mut speaker, fallback) = Speaker::open_for_call(options.output.as_deref())?;
     notices.extend(fallback.map(|f| f.message()));
 
     let loss_percent = (options.network.loss * 100.0).round() as i32;

@@ -14,7 +14,7 @@ use cpal::{InputCallbackInfo, SampleFormat, SizedSample};
 use crate::analysis::amplitude_to_dbfs;
 use crate::devices::{self, DeviceInfo, Direction, Fallback};
 use crate::error::{AudioError, Result};
-use crate::stream::{PRESENCE_CHECK, StreamFlags, choose_config};
+use crate::stream::{PRESENCE_CHECK, StreamFlags, call_buffer_ms, choose_config};
 
 #[derive(Debug, Default)]
 struct Shared {
@@ -78,7 +78,7 @@ impl Microphone {
     /// Opens the microphone with id `wanted` (the default when `None` or not there).
     pub fn open(wanted: Option<&str>) -> Result<(Self, Option<Fallback>)> {
         let picked = devices::pick(Direction::Input, wanted)?;
-        let (config, format) = choose_config(&picked, Direction::Input)?;
+        let (config, format) = choose_config(&picked, Direction::Input, call_buffer_ms())?;
         let rate = config.sample_rate;
         // One second of headroom: the pipeline reads every few milliseconds.
         let (samples_tx, samples_rx) = rtrb::RingBuffer::new(rate as usize);

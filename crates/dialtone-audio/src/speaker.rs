@@ -5,6 +5,11 @@
 //! mixes the two into the device's buffer, never allocating, locking or blocking. The
 //! [`Speaker`] keeps the writing ends, notices a device that went away and reopens on
 //! the default, and lets a short sound finish ([`Speaker::drain`]) before it is dropped.
+//!
+//! A speaker for tones keeps 50 to 100 ms of sound queued in the sound server, a
+//! call's 10 to 20 ms (see [`crate::stream::TONE_BUFFER_MS`]): when the audio thread is
+//! kept off the CPU longer than what is queued, the server runs dry and the person
+//! hears a gap. [`Speaker::underruns`] counts those.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -15,7 +20,7 @@ use cpal::{FromSample, OutputCallbackInfo, SampleFormat, SizedSample};
 
 use crate::devices::{self, DeviceInfo, Direction, Fallback};
 use crate::error::{AudioError, Result};
-use crate::stream::{PRESENCE_CHECK, StreamFlags, choose_config};
+use crate::stream::{PRESENCE_CHECK, StreamFlags, call_buffer_ms, choose_config, tone_buffer_ms};
 use crate::tones::{Tone, ToneGen};
 
 /// Largest callback handled in one pass; bigger ones are handled in pieces.
@@ -35,6 +40,9 @@ struct Shared {
     tone_busy: AtomicBool,
     /// Stream-clock nanoseconds at which the last sound written leaves the speaker.
     sound_until_ns: AtomicU64,
+    /// For tests: the next callback first sleeps this many milliseconds.
+    #[cfg(feature = "test-support")]
+    stall_ms: AtomicU64,
 }
 
 /// An open speaker. Dropping it stops the sound at once: call [`Speaker::drain`] first
@@ -47,6 +55,7 @@ pub struct Speaker {
     rate: u32,
     info: DeviceInfo,
     wanted: Option<String>,
+    buffer_ms: u32,
     repeating: Option<Tone>,
     checked_at: Instant,
 }
@@ -64,11 +73,39 @@ struct Callback {
     scratch: Box<[f32]>,
     channels: usize,
     rate: u32,
+    /// Frames the device asks for per callback (0: unknown).
+    period: usize,
+    /// When the last callback handed its buffer over (`None` before the first).
+    last_handed: Option<Instant>,
     shared: Arc<Shared>,
 }
 
 impl Callback {
+    /// The sound server holds at most two periods (the whole buffer, as cpal asks
+    /// PulseAudio for). If it asks for two periods at once, or the previous buffer
+    /// was handed over longer ago than two periods last, it has run out: it played
+    /// silence. Only sure underruns count; reading the clock is wait-free.
+    fn count_underrun(&mut self, frames: usize) {
+        let now = Instant::now();
+        if let Some(last) = self.last_handed
+            && self.period > 0
+        {
+            let buffer = Duration::from_secs_f64(2.0 * self.period as f64 / f64::from(self.rate));
+            if frames >= 2 * self.period || now.duration_since(last) > buffer {
+                self.shared.flags.glitches.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.last_handed = Some(now);
+    }
+
     fn fill<T: SizedSample + FromSample<f32>>(&mut self, data: &mut [T], info: &OutputCallbackInfo) {
+        #[cfg(feature = "test-support")]
+        {
+            let ms = self.shared.stall_ms.swap(0, Ordering::AcqRel);
+            if ms > 0 {
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+        }
         let frames = data.len() / self.channels;
         let mut done = 0;
         let mut sounded = false;
@@ -112,6 +149,7 @@ impl Callback {
             }
             done += n;
         }
+        self.count_underrun(frames);
         let busy = self.tones.is_playing() || !self.commands.is_empty();
         self.shared.tone_busy.store(busy, Ordering::Release);
         if sounded {
@@ -123,12 +161,26 @@ impl Callback {
 }
 
 impl Speaker {
-    /// Opens the speaker with id `wanted` (the default when `None` or not there; see
-    /// [`Speaker::fallback`]).
+    /// Opens the speaker with id `wanted` (the default when `None` or not there) to
+    /// play tones: written far enough ahead that a busy machine does not break them.
     pub fn open(wanted: Option<&str>) -> Result<(Self, Option<Fallback>)> {
+        Speaker::open_with(wanted, tone_buffer_ms())
+    }
+
+    /// Opens the speaker with id `wanted` for a call's audio: the small buffers that
+    /// keep a conversation's delay low.
+    pub fn open_for_call(wanted: Option<&str>) -> Result<(Self, Option<Fallback>)> {
+        Speaker::open_with(wanted, call_buffer_ms())
+    }
+
+    fn open_with(wanted: Option<&str>, buffer_ms: u32) -> Result<(Self, Option<Fallback>)> {
         let picked = devices::pick(Direction::Output, wanted)?;
-        let (config, format) = choose_config(&picked, Direction::Output)?;
+        let (config, format) = choose_config(&picked, Direction::Output, buffer_ms)?;
         let rate = config.sample_rate;
+        let period = match config.buffer_size {
+            cpal::BufferSize::Fixed(frames) => frames as usize,
+            cpal::BufferSize::Default => 0,
+        };
         // Two seconds of samples: a call's pipeline keeps it nearly empty; a long
         // prompt can be queued whole.
         let (samples_tx, samples_rx) = rtrb::RingBuffer::new(rate as usize * 2);
@@ -141,6 +193,8 @@ impl Speaker {
             scratch: vec![0.0; SCRATCH].into_boxed_slice(),
             channels: usize::from(config.channels.max(1)),
             rate,
+            period,
+            last_handed: None,
             shared: shared.clone(),
         };
         let errors = shared.clone();
@@ -167,6 +221,7 @@ impl Speaker {
             rate,
             info: picked.info,
             wanted: wanted.map(str::to_owned),
+            buffer_ms,
             repeating: None,
             checked_at: Instant::now(),
         };
@@ -207,6 +262,20 @@ impl Speaker {
         n
     }
 
+    /// How many times the sound server surely ran out of sound to play since the
+    /// speaker opened: each is a gap the person hears. Seen from the callback's turns
+    /// (see `Callback::count_underrun`), so a short one can go uncounted.
+    pub fn underruns(&self) -> u64 {
+        self.shared.flags.glitches.load(Ordering::Relaxed)
+    }
+
+    /// For tests: the audio callback's next turn first sleeps `ms`, as when a busy
+    /// machine keeps the audio thread off the CPU that long.
+    #[cfg(feature = "test-support")]
+    pub fn stall_once(&self, ms: u64) {
+        self.shared.stall_ms.store(ms, Ordering::Release);
+    }
+
     /// Samples queued and not yet handed to the device.
     pub fn queued(&self) -> usize {
         self.samples.buffer().capacity() - self.samples.slots()
@@ -227,7 +296,7 @@ impl Speaker {
         let lost = self.info.clone();
         let repeating = self.repeating;
         // The device we lost is not the one to ask for again: go to the default.
-        let (mut replacement, _) = Speaker::open(None)?;
+        let (mut replacement, _) = Speaker::open_with(None, self.buffer_ms)?;
         replacement.wanted = self.wanted.clone();
         if let Some(tone) = repeating {
             replacement.play(tone)?;

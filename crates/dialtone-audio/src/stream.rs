@@ -10,9 +10,17 @@ use crate::codec::RATE;
 use crate::devices::{Direction, Picked};
 use crate::error::{AudioError, Result};
 
-/// How much a device buffers per callback: 10 ms keeps the pipeline's latency low
-/// while leaving the sound server room on a busy machine.
+/// How much a call's device buffers per callback: 10 ms keeps the pipeline's latency low
+/// (the sound server then holds two such buffers of a speaker's sound, 20 ms).
 pub const DEVICE_BUFFER_MS: u32 = 10;
+
+/// How much a speaker playing tones (keys, ringer, prompts) buffers per callback. The
+/// sound server holds 50 to 100 ms of it, so the sound rides out the audio thread
+/// not running for 50 ms or more. A key once broke in two on a busy machine (issue #10)
+/// when the 20 ms a call's buffers hold ran dry: the thread had been off the CPU for
+/// 60 to 90 ms. A key played on a speaker already open can come up to 100 ms late; on
+/// a speaker just opened (the `tone` command, the ringer) the first buffer is the tone.
+pub const TONE_BUFFER_MS: u32 = 50;
 
 /// How often a stream that reports no error checks that its device is still listed.
 /// Through cpal's PulseAudio client, a stream whose sink is removed just stops: no
@@ -23,9 +31,30 @@ pub const PRESENCE_CHECK: std::time::Duration = std::time::Duration::from_secs(1
 /// The formats a callback converts from and to.
 const FORMATS: [SampleFormat; 3] = [SampleFormat::F32, SampleFormat::I16, SampleFormat::I32];
 
+/// The device buffer of a call's streams: [`DEVICE_BUFFER_MS`], or
+/// `DIALTONE_AUDIO_BUFFER_MS` (1 to 500) for hardware that crackles.
+pub fn call_buffer_ms() -> u32 {
+    std::env::var("DIALTONE_AUDIO_BUFFER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|ms| (1..=500).contains(ms))
+        .unwrap_or(DEVICE_BUFFER_MS)
+}
+
+/// The device buffer of a speaker playing tones: [`TONE_BUFFER_MS`], or a call's if
+/// that is set larger.
+pub fn tone_buffer_ms() -> u32 {
+    call_buffer_ms().max(TONE_BUFFER_MS)
+}
+
 /// Chooses a stream format: 48 kHz when the device takes it (so nothing is resampled
-/// on our side), mono when it can, a sample format we convert, and 10 ms buffers.
-pub fn choose_config(picked: &Picked, direction: Direction) -> Result<(cpal::StreamConfig, SampleFormat)> {
+/// on our side), mono when it can, a sample format we convert, and buffers of
+/// `buffer_ms` per callback.
+pub fn choose_config(
+    picked: &Picked,
+    direction: Direction,
+    buffer_ms: u32,
+) -> Result<(cpal::StreamConfig, SampleFormat)> {
     let device = &picked.device;
     let open_error = |reason: String| AudioError::Open { direction, name: picked.info.name.clone(), reason };
     let default = match direction {
@@ -68,11 +97,6 @@ pub fn choose_config(picked: &Picked, direction: Direction) -> Result<(cpal::Str
         }
     };
     let mut config = supported.config();
-    let buffer_ms = std::env::var("DIALTONE_AUDIO_BUFFER_MS")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .filter(|ms| (1..=500).contains(ms))
-        .unwrap_or(DEVICE_BUFFER_MS);
     let frames = supported.sample_rate() * buffer_ms / 1000;
     config.buffer_size = match supported.buffer_size() {
         SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&frames) => BufferSize::Fixed(frames),
@@ -86,7 +110,8 @@ pub fn choose_config(picked: &Picked, direction: Direction) -> Result<(cpal::Str
 pub struct StreamFlags {
     /// The stream reported an error it cannot recover from (device gone, server gone).
     pub failed: AtomicBool,
-    /// Buffers the callback had to fill with silence (speaker) or could not hand over
+    /// Underruns (speaker: the sound server ran out of sound to play, see
+    /// [`crate::Speaker::underruns`]) or buffers the callback could not hand over
     /// (microphone).
     pub glitches: AtomicU64,
 }
