@@ -4,7 +4,11 @@
 //! naming Dialtone). Nothing here retries: a create-call request that timed out or
 //! failed may still have placed the call, and dialling twice is worse than asking the
 //! person. Every text that leaves this module went through the provider's
-//! [`Redactor`], so a provider echoing a key back cannot leak it.
+//! [`Redactor`], so a provider echoing a key back cannot leak it; the redactor learns
+//! the credential headers of each request as it goes, so an echoed `Authorization`
+//! (base64 of `user:password`) is scrubbed too. Credentials never cross the network
+//! over plain `http://` (only to this computer), and an answer is read up to
+//! [`MAX_REPLY_BYTES`], never whole whatever its size.
 
 use std::time::Duration;
 
@@ -41,7 +45,7 @@ pub enum Purpose {
     Other,
 }
 
-/// A provider's answer, read whole.
+/// A provider's answer, read whole (up to [`MAX_REPLY_BYTES`]).
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
@@ -81,23 +85,117 @@ impl Who<'_> {
     }
 }
 
-/// Sends the request once and reads the whole answer, within `timeout`.
+/// The most of an answer Dialtone reads: every documented answer is a few kilobytes,
+/// and reading a runaway one whole would take the memory with it.
+pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
+
+/// Whether a request to this address may carry credentials: `https://`, or plain
+/// `http://` to this computer only (`localhost`, 127.0.0.0/8, `::1`), where nothing
+/// travels over a network.
+pub fn is_private_enough(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(domain)) => {
+                let domain = domain.trim_end_matches('.');
+                domain.eq_ignore_ascii_case("localhost")
+            }
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Why a plain `http://` address is refused, for the person.
+pub const PLAIN_HTTP: &str = "must start with https://: over plain http:// the credentials (and the number called) \
+     would cross the network unencrypted. Plain http:// is allowed only to this computer (localhost, 127.0.0.1, [::1])";
+
+enum Failure {
+    Transport(reqwest::Error),
+    TooLarge(StatusCode),
+}
+
+/// Sends the request once and reads the answer (at most [`MAX_REPLY_BYTES`]), within
+/// `timeout`. Refused before anything is sent when the address is plain `http://` to
+/// another machine; the credential headers it carries are taught to the redactor
+/// first, so an answer that quotes them back (encoded or not) is scrubbed.
 pub async fn send(who: &Who<'_>, request: RequestBuilder, timeout: Duration, purpose: Purpose) -> Result<Reply> {
+    let (client, built) = request.build_split();
+    let request = built.map_err(|err| {
+        who.error(
+            ErrorCode::InvalidInput,
+            format!(
+                "the request could not be built ({}); check the provider's settings. No call was placed.",
+                innermost_cause(&err)
+            ),
+        )
+    })?;
+    if !is_private_enough(request.url()) {
+        let host = request.url().host_str().unwrap_or("another machine").to_owned();
+        return Err(who.error(
+            ErrorCode::InvalidInput,
+            format!(
+                "Dialtone refused to send the request to {host}: the provider's address (`base_url`, or the `url` \
+                 template) {PLAIN_HTTP}. Fix it in Settings → Providers or with `dialtone provider add`. \
+                 No call was placed."
+            ),
+        ));
+    }
+    for (name, value) in request.headers() {
+        if crate::redact::is_sensitive_header(name.as_str())
+            && let Ok(value) = value.to_str()
+        {
+            who.redactor.learn_header(value);
+        }
+    }
+    if let Some(password) = request.url().password() {
+        who.redactor.learn(password);
+    }
     let attempt = async {
-        let response = request.send().await?;
+        let mut response = client.execute(request).await.map_err(Failure::Transport)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.text().await?;
-        Ok::<_, reqwest::Error>(Reply { status, headers, body })
+        if response.content_length().is_some_and(|length| length > MAX_REPLY_BYTES as u64) {
+            return Err(Failure::TooLarge(status));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(Failure::Transport)? {
+            if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                return Err(Failure::TooLarge(status));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
     };
     match tokio::time::timeout(timeout, attempt).await {
         Ok(Ok(reply)) => {
             tracing::debug!(provider = who.name, status = reply.status.as_u16(), "provider answered");
             Ok(reply)
         }
-        Ok(Err(err)) => Err(transport_error(who, &err, timeout, purpose)),
+        Ok(Err(Failure::Transport(err))) => Err(transport_error(who, &err, timeout, purpose)),
+        Ok(Err(Failure::TooLarge(status))) => Err(too_large(who, status, purpose)),
         Err(_) => Err(timed_out(who, timeout, purpose)),
     }
+}
+
+fn too_large(who: &Who<'_>, status: StatusCode, purpose: Purpose) -> Error {
+    let limit = MAX_REPLY_BYTES / 1024 / 1024;
+    let what = match purpose {
+        Purpose::CreateCall => format!(
+            "answered {} with a response too large to read (over {limit} MB), so Dialtone stopped reading it. \
+             The call may have been placed anyway, so Dialtone did not try again: check before calling again, \
+             and check base_url points at the provider's API.",
+            status.as_u16()
+        ),
+        Purpose::Other => format!(
+            "answered {} with a response too large to read (over {limit} MB), so Dialtone stopped reading it; \
+             check base_url points at the provider's API.",
+            status.as_u16()
+        ),
+    };
+    who.error(ErrorCode::ProviderResponse, what)
 }
 
 fn timed_out(who: &Who<'_>, timeout: Duration, purpose: Purpose) -> Error {
@@ -159,10 +257,13 @@ pub fn status_error(
         Some((code, what)) => (code, what.to_owned()),
         None => general(who.name, status, &reply.headers, purpose),
     };
+    // Scrubbed before it is shortened: a secret cut in two by the limit would no
+    // longer match, and its first part would be shown.
     let said = described
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty())
-        .or_else(|| (!reply.body.trim().is_empty()).then(|| shorten(reply.body.trim(), 300)));
+        .or_else(|| (!reply.body.trim().is_empty()).then(|| reply.body.trim().to_owned()))
+        .map(|said| who.redactor.scrub(&said));
     let mut text = format!("{what} (HTTP {})", status.as_u16());
     if let Some(said) = said {
         text.push_str(&format!(". The provider said: “{}”", shorten(&said, 300)));
