@@ -360,6 +360,9 @@ impl Definition {
         let url = self
             .get("url")
             .ok_or_else(|| Error::invalid_input("An http provider needs a `url` template (or a `preset`)."))?;
+        // A URL written out in full (not from {{base_url}}, checked with its field) must
+        // not send credentials over plain http to another machine either.
+        super::schema::refuse_plain_http("URL template", "url", url)?;
         let choice = |key: &str, default: &str, allowed: &[&str]| -> Result<()> {
             let value = self.get(key).unwrap_or(default);
             if allowed.contains(&value) {

@@ -93,6 +93,14 @@ impl Field {
         if value.trim().is_empty() {
             return Err(Error::invalid_input(format!("{} (`{}`) is empty.", self.label, self.name)));
         }
+        self.validate_check(value, &bad)?;
+        if self.name == "base_url" {
+            refuse_plain_http(&self.label, &self.name, value)?;
+        }
+        Ok(())
+    }
+
+    fn validate_check(&self, value: &str, bad: &dyn Fn(String) -> Error) -> Result<()> {
         match &self.check {
             Check::Text => Ok(()),
             Check::Url => {
@@ -170,6 +178,28 @@ pub fn validate_settings(fields: &[Field], settings: &BTreeMap<String, String>, 
     Ok(())
 }
 
+/// Refuses an address where credentials would travel over plain `http://` to another
+/// machine (`https://`, and `http://` to this computer, are fine). Every kind's
+/// `base_url` is checked so when saved, and every request again before it is sent
+/// (see [`super::transport::send`]), for settings edited by hand. The message names
+/// the field in backticks, so the settings screen shows it beside that field.
+pub fn refuse_plain_http(label: &str, name: &str, value: &str) -> Result<()> {
+    let value = value.trim();
+    let plain = value.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+    if !plain {
+        return Ok(());
+    }
+    // A {{placeholder}} in the host cannot be known to be this computer.
+    match url::Url::parse(value) {
+        Ok(url) if super::transport::is_private_enough(&url) => Ok(()),
+        _ => Err(Error::invalid_input(format!(
+            "{label} (`{name}`) {}; got “{}”.",
+            super::transport::PLAIN_HTTP,
+            shorten(value)
+        ))),
+    }
+}
+
 /// A name usable as a setting key and a `{{placeholder}}`.
 pub fn is_variable_name(name: &str) -> bool {
     !name.is_empty()
@@ -227,6 +257,38 @@ mod tests {
             let err = validate_settings(&fields(), &given, false).unwrap_err();
             assert!(err.message.contains(expected), "{given:?}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn base_url_refuses_plain_http_except_to_this_computer() {
+        let with = |url: &str| settings(&[("from_number", "+14155550123"), ("base_url", url)]);
+        for url in [
+            "http://api.example.com",
+            "http://10.0.0.1:8080/",
+            "http://[2001:db8::1]",
+            "Http://x.test",
+            "http://{{space}}.x.test",
+        ] {
+            let err = validate_settings(&fields(), &with(url), false).unwrap_err();
+            assert!(
+                err.message.starts_with("Base URL (`base_url`) must start with https://"),
+                "{url}: {}",
+                err.message
+            );
+        }
+        for url in [
+            "https://api.example.com",
+            "http://127.0.0.1:9",
+            "http://127.1.2.3",
+            "http://localhost:80",
+            "http://LOCALHOST.",
+            "http://[::1]:8080",
+        ] {
+            validate_settings(&fields(), &with(url), false).unwrap_or_else(|e| panic!("{url}: {}", e.message));
+        }
+        // An answer URL is fetched by the provider, with no credentials of ours: not checked so.
+        let answer = Field::new("answer_url", "Answer URL", Check::Url, "BXML.");
+        answer.validate("http://example.com/answer.xml").unwrap();
     }
 
     #[test]
