@@ -175,6 +175,22 @@ fn non_loopback_ip() -> Option<std::net::IpAddr> {
 }
 
 #[tokio::test]
+async fn plain_http_is_refused_before_any_connection_is_tried() {
+    // `.invalid` never resolves: a request sent would fail as unreachable, so the
+    // refusal is told apart from a failed connection by its code and words.
+    let dir = tempfile::tempdir().unwrap();
+    let dialtone = dialtone(&dir);
+    add_bandwidth(&dialtone, "bw", "https://voice.bandwidth.com", "bw-user-0001", "bw-pass-0001");
+    let file = Paths::under(dir.path()).settings_file();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("https://voice.bandwidth.com", "http://voice.bandwidth.invalid")).unwrap();
+    let err = call(&dialtone, "bw").await;
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{}", err.message);
+    assert!(err.message.contains("voice.bandwidth.invalid"), "{}", err.message);
+    assert!(err.message.contains("`base_url`"), "{}", err.message);
+}
+
+#[tokio::test]
 async fn a_settings_file_edited_by_hand_never_sends_credentials_in_clear() {
     let Some(ip) = non_loopback_ip() else {
         eprintln!("skipped: this machine has no address other than loopback");
