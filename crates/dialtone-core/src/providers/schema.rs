@@ -191,7 +191,7 @@ pub fn refuse_plain_http(label: &str, name: &str, value: &str) -> Result<()> {
     }
     // A {{placeholder}} in the host cannot be known to be this computer.
     match url::Url::parse(value) {
-        Ok(url) if super::transport::is_private_enough(&url) => Ok(()),
+        Ok(url) if super::transport::may_carry_credentials(&url) => Ok(()),
         _ => Err(Error::invalid_input(format!(
             "{label} (`{name}`) {}; got “{}”.",
             super::transport::PLAIN_HTTP,

@@ -92,7 +92,7 @@ pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 /// Whether a request to this address may carry credentials: `https://`, or plain
 /// `http://` to this computer only (`localhost`, 127.0.0.0/8, `::1`), where nothing
 /// travels over a network.
-pub fn is_private_enough(url: &url::Url) -> bool {
+pub fn may_carry_credentials(url: &url::Url) -> bool {
     match url.scheme() {
         "https" => true,
         "http" => match url.host() {
@@ -132,7 +132,7 @@ pub async fn send(who: &Who<'_>, request: RequestBuilder, timeout: Duration, pur
             ),
         )
     })?;
-    if !is_private_enough(request.url()) {
+    if !may_carry_credentials(request.url()) {
         let host = request.url().host_str().unwrap_or("another machine").to_owned();
         return Err(who.error(
             ErrorCode::InvalidInput,
