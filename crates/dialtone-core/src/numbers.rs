@@ -28,7 +28,14 @@ pub fn check_region(code: &str) -> Result<String> {
     }
 }
 
-/// A valid phone number, held as E.164.
+/// A phone number Dialtone will call, held as E.164.
+///
+/// Any number that is *possible* (a known country code and a length its numbering plan
+/// allows) is accepted; one the metadata says is not assigned carries a [`hint`] for
+/// the person, and the provider decides. Refusing it would stop documentation examples
+/// (`+15555551212`) and numbers newer than our metadata.
+///
+/// [`hint`]: PhoneNumber::hint
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub struct PhoneNumber {
@@ -36,11 +43,16 @@ pub struct PhoneNumber {
     country_code: u16,
     /// The national significant number, leading zeros included (Italy keeps them).
     national: String,
+    /// Set when the numbering plan does not list the number as assigned.
+    #[serde(skip)]
+    hint: Option<String>,
 }
 
 impl PhoneNumber {
     /// Parses what a person typed or pasted: formatting, `tel:` and vanity letters are
-    /// fine; numbers without `+` are read in `region` (ISO 3166 code, e.g. "US").
+    /// fine. A number written with `+` and its country code means the same whatever
+    /// `region` is; numbers without `+` are read in `region` (ISO 3166 code, e.g. "US"),
+    /// as people at home write them, international prefix (`011`, `00`) included.
     pub fn parse(input: &str, region: Option<&str>) -> Result<Self> {
         let shown = input.trim();
         let bad =
@@ -54,36 +66,94 @@ impl PhoneNumber {
         if !dialable.chars().any(|c| c.is_ascii_digit()) {
             return Err(bad("it has no digits"));
         }
+        // With `+` the home region must play no part: the crate would otherwise apply the
+        // home region's national prefix rules to another country's number (issue #10).
+        let international = dialable.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+').starts_with('+');
+        // Dialled from home with its international prefix (`011 33 …`, `00 33 …`): the
+        // same number as with `+`, whatever the home region's own rules.
+        if !international
+            && let Some(home) = region
+            && let Some(after_idd) = strip_international_prefix(&check_region(home)?, &dialable_digits(&dialable))
+            && !after_idd.is_empty()
+        {
+            return Self::parse(&format!("+{after_idd}"), None);
+        }
         let region_id = match region {
-            Some(code) => Some(
+            Some(code) if !international => Some(
                 phonenumber::country::Id::from_str(&check_region(code)?)
                     .map_err(|_| Error::internal("region was checked"))?,
             ),
+            Some(code) => {
+                check_region(code)?;
+                None
+            }
             None => None,
         };
         let text = dialable.clone();
         let parsed = std::panic::catch_unwind(move || phonenumber::parse(region_id, &text))
             .map_err(|_| bad("it could not be read"))?
             .map_err(|_| {
-                if dialable.starts_with('+') || region.is_some() {
+                if international || region.is_some() {
                     bad("it does not look like a phone number")
                 } else {
                     bad("start it with + and the country code, or set your default region")
                 }
             })?;
-        if !std::panic::catch_unwind(|| parsed.is_valid()).unwrap_or(false) {
+        let country_code = parsed.code().value();
+        let stripped = format!("{}{}", "0".repeat(usize::from(parsed.national().zeros())), parsed.national().value());
+        let plan = Plan::of(country_code).ok_or_else(|| bad(&format!("+{country_code} is not a country code")))?;
+        // The crate strips a national prefix more eagerly than libphonenumber (the `8` of
+        // Russia's +7 800, Belarus's +375 801). libphonenumber keeps the stripped form only
+        // when its length is possible and it still looks like a number of the plan.
+        let digits = dialable_digits(&dialable);
+        let unstripped = if parsed.extension().is_some() {
+            None
+        } else if international {
+            digits.strip_prefix(&country_code.to_string()).map(str::to_owned)
+        } else if region.and_then(region_calling_code) == Some(country_code) {
+            let prefix = plan.national_prefix.as_deref().unwrap_or_default();
+            Some(digits.strip_prefix(prefix).filter(|_| !prefix.is_empty()).unwrap_or(&digits).to_owned())
+        } else {
+            None
+        };
+        let national = match unstripped {
+            Some(raw) if raw != stripped && plan.keeps_unstripped(&raw, &stripped) => raw,
+            _ => stripped,
+        };
+        if !plan.lengths.contains(&national.len()) {
+            let (min, max) = (plan.lengths.first().copied().unwrap_or(0), plan.lengths.last().copied().unwrap_or(0));
+            let why = if national.len() < min {
+                format!("it is too short for {}", plan.name)
+            } else if national.len() > max {
+                format!("it is too long for {}", plan.name)
+            } else {
+                format!("{} numbers do not have {} digits", plan.name, national.len())
+            };
             return Err(match region {
-                Some(code) if !dialable.starts_with('+') => Error::invalid_input(format!(
-                    "“{}” is not a valid number in region {}: check the digits, or start it with + and the country code",
+                Some(code) if !international => Error::invalid_input(format!(
+                    "“{}” is not a phone number we can call in region {}: {why}. Check the digits, or start it \
+                     with + and the country code",
                     truncate(shown),
-                    code.to_ascii_uppercase()
+                    code.trim().to_ascii_uppercase()
                 )),
-                _ => bad("check the digits and the country code"),
+                _ => bad(&format!("{why}; check the digits and the country code")),
             });
         }
-        let country_code = parsed.code().value();
-        let national = format!("{}{}", "0".repeat(usize::from(parsed.national().zeros())), parsed.national().value());
-        Ok(Self { e164: format!("+{country_code}{national}"), country_code, national })
+        let valid = plan.is_valid(&national);
+        let hint = (!valid).then(|| {
+            format!(
+                "This number looks unusual for {}: check it. Dialtone will still try it; the provider decides.",
+                plan.name
+            )
+        });
+        Ok(Self { e164: format!("+{country_code}{national}"), country_code, national, hint })
+    }
+
+    /// A word for the person when the numbering plan does not list this number as
+    /// assigned ("This number looks unusual for France: check it. …"); `None` for a
+    /// valid number.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
     }
 
     /// `+14155550123`.
@@ -236,6 +306,183 @@ fn vanity_to_digits(text: &str) -> String {
         .collect()
 }
 
+/// What a country code's numbering plan allows, from libphonenumber's metadata.
+struct Plan {
+    country_code: u16,
+    /// Lengths of the national significant number, over every region sharing the code.
+    lengths: Vec<usize>,
+    /// Lengths diallable only locally (without the area code): not callable from here.
+    local_only: Vec<usize>,
+    /// The main region's national prefix (`0`, `8`, `1`).
+    national_prefix: Option<String>,
+    /// "France", or "+1 (United States, Canada, …)" for a code shared by several regions.
+    name: String,
+}
+
+impl Plan {
+    fn of(country_code: u16) -> Option<Self> {
+        let regions = std::panic::catch_unwind(|| {
+            phonenumber::metadata::DATABASE.by_code(&country_code).map(|found| {
+                found
+                    .into_iter()
+                    .map(|meta| {
+                        // The metadata leaves the general lengths to be derived: the union of
+                        // every number type's, as libphonenumber's own build does.
+                        let d = meta.descriptors();
+                        let types = [
+                            Some(d.general()),
+                            d.fixed_line(),
+                            d.mobile(),
+                            d.toll_free(),
+                            d.premium_rate(),
+                            d.shared_cost(),
+                            d.personal_number(),
+                            d.voip(),
+                            d.pager(),
+                            d.uan(),
+                            d.voicemail(),
+                        ];
+                        let lengths: Vec<usize> = types
+                            .iter()
+                            .flatten()
+                            .flat_map(|t| t.possible_length().iter().map(|&l| usize::from(l)))
+                            .collect();
+                        let local: Vec<usize> = types
+                            .iter()
+                            .flatten()
+                            .flat_map(|t| t.possible_local_length().iter().map(|&l| usize::from(l)))
+                            .collect();
+                        let prefix = meta.national_prefix().map(str::to_owned);
+                        (meta.id().to_owned(), lengths, meta.is_main_country_for_code(), local, prefix)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .ok()
+        .flatten()?;
+        let mut lengths: Vec<usize> = regions.iter().flat_map(|(_, l, _, _, _)| l.iter().copied()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let mut local_only: Vec<usize> = regions.iter().flat_map(|(_, _, _, l, _)| l.iter().copied()).collect();
+        local_only.retain(|l| !lengths.contains(l));
+        if lengths.is_empty() {
+            return None;
+        }
+        let named: Vec<String> = regions.iter().map(|(id, _, _, _, _)| region_name(id)).collect();
+        let main = regions.iter().position(|(_, _, main, _, _)| *main).unwrap_or(0);
+        let national_prefix = regions.get(main).and_then(|(_, _, _, _, p)| p.clone());
+        let name = match named.as_slice() {
+            [one] => one.clone(),
+            _ => format!("+{country_code} ({} and others)", named[main]),
+        };
+        Some(Self { country_code, lengths, local_only, national_prefix, name })
+    }
+
+    fn is_possible(&self, national: &str) -> bool {
+        self.lengths.contains(&national.len())
+    }
+
+    /// libphonenumber's rule for a national prefix it could strip: keep the digits as
+    /// written when the stripped number has an impossible length, or when they look
+    /// like a number of the plan and the stripped ones do not.
+    fn keeps_unstripped(&self, raw: &str, stripped: &str) -> bool {
+        let stripped_ok = self.is_possible(stripped) && !self.local_only.contains(&stripped.len());
+        if !stripped_ok {
+            return self.is_possible(raw) || raw.len() > stripped.len();
+        }
+        self.looks_like(raw) && !self.looks_like(stripped)
+    }
+
+    /// Whether the national number matches the plan's general pattern, in any region.
+    fn looks_like(&self, national: &str) -> bool {
+        self.with_regions(|meta| matches_whole(meta.descriptors().general(), national))
+    }
+
+    /// Whether the numbering plan lists the number as assigned (any number type).
+    fn is_valid(&self, national: &str) -> bool {
+        self.with_regions(|meta| {
+            let d = meta.descriptors();
+            matches_whole(d.general(), national)
+                && [
+                    d.fixed_line(),
+                    d.mobile(),
+                    d.toll_free(),
+                    d.premium_rate(),
+                    d.shared_cost(),
+                    d.personal_number(),
+                    d.voip(),
+                    d.pager(),
+                    d.uan(),
+                    d.voicemail(),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|t| matches_whole(t, national))
+        })
+    }
+
+    fn with_regions(&self, test: impl Fn(&phonenumber::Metadata) -> bool) -> bool {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            phonenumber::metadata::DATABASE
+                .by_code(&self.country_code)
+                .is_some_and(|found| found.into_iter().any(|meta| test(meta)))
+        }))
+        .unwrap_or(false)
+    }
+}
+
+/// Whether the whole national number fits a number type's pattern and lengths, as
+/// libphonenumber matches (the crate's own check accepts a match of a prefix).
+fn matches_whole(desc: &phonenumber::metadata::Descriptor, national: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static ANCHORED: LazyLock<Mutex<HashMap<String, Option<regex::Regex>>>> = LazyLock::new(Mutex::default);
+    let lengths = desc.possible_length();
+    if !lengths.is_empty() && !lengths.iter().any(|&l| usize::from(l) == national.len()) {
+        return false;
+    }
+    let source = desc.national_number().as_str();
+    let mut cache = ANCHORED.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry(source.to_owned())
+        .or_insert_with(|| regex::Regex::new(&format!("^(?x:{source})$")).ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(national))
+}
+
+fn dialable_digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The digits after the home region's international prefix (`011` in the US, `00` in
+/// most of Europe), when they start with it.
+fn strip_international_prefix(home: &str, digits: &str) -> Option<String> {
+    let upper = home.trim().to_ascii_uppercase();
+    std::panic::catch_unwind(|| {
+        let meta = phonenumber::metadata::DATABASE.by_id(&upper)?;
+        let found = meta.international_prefix()?.find(digits)?;
+        (found.start() == 0 && found.end() > 0).then(|| digits[found.end()..].to_owned())
+    })
+    .ok()
+    .flatten()
+}
+
+/// The calling code of a region (`GB` → 44).
+fn region_calling_code(region: &str) -> Option<u16> {
+    let upper = region.trim().to_ascii_uppercase();
+    std::panic::catch_unwind(|| phonenumber::metadata::DATABASE.by_id(&upper).map(|meta| meta.country_code()))
+        .ok()
+        .flatten()
+}
+
+/// "France" for "FR"; the code itself where ISO 3166 has no name (Ascension's "AC").
+fn region_name(code: &str) -> String {
+    match code {
+        "001" => "international services".to_owned(),
+        _ => rust_iso3166::from_alpha2(code).map(|c| c.name.to_owned()).unwrap_or_else(|| code.to_owned()),
+    }
+}
+
 fn truncate(text: &str) -> String {
     if text.chars().count() <= 40 {
         text.to_owned()
@@ -262,6 +509,48 @@ mod tests {
         assert_eq!(e164("020 7946 0958", Some("gb")), "+442079460958");
         assert_eq!(e164("1-800-FLOWERS", Some("US")), "+18003569377");
         assert_eq!(e164("+39 06 6982 0000", None), "+390669820000");
+    }
+
+    /// Issue #10: with a home region these were refused (the home region's national
+    /// prefix applied to another country's number).
+    #[test]
+    fn a_plus_number_means_the_same_in_every_home_region() {
+        for (typed, want) in [
+            ("+33 1 42 76 49 78", "+33142764978"),
+            ("+44 1253 207296", "+441253207296"),
+            ("+43 1 545625652", "+431545625652"),
+            ("+32 13 88 96 49", "+3213889649"),
+            ("+7 800 123-45-67", "+78001234567"),
+        ] {
+            for home in [None, Some("US"), Some("GB"), Some("FR"), Some("RU")] {
+                let number =
+                    PhoneNumber::parse(typed, home).unwrap_or_else(|e| panic!("{typed} in {home:?}: {}", e.message));
+                assert_eq!(number.e164(), want, "{typed} in {home:?}");
+                assert_eq!(number.hint(), None, "{typed} is assigned");
+            }
+        }
+        // As people at home write them.
+        assert_eq!(e164("01 42 76 49 78", Some("FR")), "+33142764978");
+        assert_eq!(e164("01253 207296", Some("GB")), "+441253207296");
+        assert_eq!(e164("011 33 1 42 76 49 78", Some("US")), "+33142764978");
+        assert_eq!(e164("00 33 1 42 76 49 78", Some("GB")), "+33142764978");
+    }
+
+    /// Bandwidth's documentation examples: possible, not assigned. Accepted, with a hint.
+    #[test]
+    fn a_possible_but_unassigned_number_is_called_with_a_hint() {
+        for home in [None, Some("US")] {
+            let number = PhoneNumber::parse("+15555551212", home).unwrap();
+            assert_eq!(number.e164(), "+15555551212");
+            let hint = number.hint().expect("a hint for an unassigned number");
+            assert!(hint.contains("looks unusual for") && hint.contains("United States"), "{hint}");
+        }
+        let number = PhoneNumber::parse("555 555 1313", Some("US")).unwrap();
+        assert_eq!(number.e164(), "+15555551313");
+        assert!(number.hint().is_some());
+        // A wrong length is still refused, naming the country.
+        let err = PhoneNumber::parse("+33 1 42 76", None).unwrap_err();
+        assert!(err.message.contains("too short for France"), "{}", err.message);
     }
 
     #[test]
