@@ -14,7 +14,7 @@ build_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libx
   libssl-dev libayatana-appindicator3-dev librsvg2-dev libasound2-dev libpulse-dev
   libdbus-1-dev libsecret-1-dev cmake libpipewire-0.3-dev libspa-0.2-dev clang libclang-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox
-  gnome-keyring dbus-x11 libsecret-tools zbar-tools imagemagick x11-apps xclip)
+  gnome-keyring dbus-x11 libsecret-tools zbar-tools imagemagick x11-apps xclip python3-venv)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
@@ -44,6 +44,16 @@ if [ "$want_test" = 1 ] && ! command -v tauri-driver >/dev/null 2>&1; then
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# The number parser's oracle: Google's libphonenumber (Python port), pinned to the
+# metadata release of the Rust crate, in a virtualenv of its own under target/.
+oracle_version=9.0.33
+if [ "$want_test" = 1 ] && ! "$root/target/pyoracle/bin/python" -c "import phonenumbers, sys; sys.exit(phonenumbers.__version__ != '$oracle_version')" 2>/dev/null; then
+  echo "==> installing the libphonenumber oracle (phonenumbers $oracle_version)"
+  rm -rf "$root/target/pyoracle"
+  python3 -m venv "$root/target/pyoracle"
+  "$root/target/pyoracle/bin/pip" install -q --disable-pip-version-check "phonenumbers==$oracle_version"
+fi
 if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
   echo "==> installing UI packages"
   # Not `npm ci`: the npm here (11.x) records only this platform's optional packages
