@@ -133,6 +133,38 @@ pub fn play_sine(sink_name: &str, freq: u32, seconds: f32) {
     assert!(status.success(), "{script}");
 }
 
+/// A sine (-9 dBFS RMS) that plays into a sink until dropped (`paplay`, not our code):
+/// for a program that may take a while to start listening, on a busy machine.
+#[derive(Debug)]
+pub struct Feed {
+    child: Child,
+    _file: tempfile::NamedTempFile,
+}
+
+impl Feed {
+    /// Starts playing `freq` Hz into `sink_name`, for at most `seconds`.
+    pub fn start(sink_name: &str, freq: u32, seconds: f32) -> Feed {
+        let file = tempfile::Builder::new().suffix(".wav").tempfile().expect("temp file");
+        let path = file.path().to_str().expect("a UTF-8 temp path").to_owned();
+        let status = Command::new("sox")
+            .args(["-V1", "-n", "-r", "48000", "-c", "1", "-b", "16", &path, "synth"])
+            .arg(seconds.to_string())
+            .args(["sine", &freq.to_string(), "vol", "0.5"])
+            .status()
+            .expect("sox");
+        assert!(status.success(), "sox could not make the tone");
+        let child = Command::new("paplay").args(["-d", sink_name, &path]).spawn().expect("paplay");
+        Feed { child, _file: file }
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// [`play_sine`] on a thread of its own.
 pub fn play_sine_in_background(sink_name: &str, freq: u32, seconds: f32) -> std::thread::JoinHandle<()> {
     let sink = sink_name.to_owned();

@@ -5,7 +5,6 @@
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use dialtone_audio::analysis::goertzel_power;
 use dialtone_audio::testing::{self, DTMF_FREQUENCIES, Recorder, strongest_pair};
@@ -94,12 +93,12 @@ fn echo_test_through_a_lossy_jittery_network_reports_what_the_buffer_did() {
     let _one = SOUND.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::start("spk");
-    let feed = std::thread::spawn(|| {
-        std::thread::sleep(Duration::from_millis(400));
-        testing::play_sine("mic", 600, 0.8);
-    });
+    // The tone plays from before the command starts until it ends: on a busy machine
+    // the command can take more than a second to start listening, and a tone timed
+    // from its launch was once over before the echo could come back (nothing heard).
+    let feed = testing::Feed::start("mic", 600, 15.0);
     let out = ok(dir.path(), &["audio", "echo-test", "--seconds", "2", "--jitter-ms", "60", "--loss", "10", "--json"]);
-    feed.join().unwrap();
+    drop(feed);
     let heard = recorder.stop();
     let report: Value = serde_json::from_str(&out).unwrap();
     assert!(report["packets_sent"].as_u64().unwrap() >= 95, "{report}");
