@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dialtone_core::logging::{self, LogConfig};
+use dialtone_core::numbers::Target;
 use dialtone_core::paths::DATA_DIR_ENV;
 use dialtone_core::providers::{CallOutcome, Placed};
 use dialtone_core::qr::Qr;
@@ -262,6 +263,12 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Provider { command } => provider(&dialtone, command)?,
         Command::Call { target, via, json } => {
+            // A number the plan does not list is still called: say so first, on stderr.
+            if let Ok((Target::Phone(number), _)) = dialtone.resolve_target(&target)
+                && let Some(hint) = number.hint()
+            {
+                eprintln!("dialtone: note: {hint}");
+            }
             return runtime.block_on(call(json, |cancel| dialtone.place_call(&target, via.as_deref(), cancel)));
         }
         Command::Hangup { call_id, via } => {

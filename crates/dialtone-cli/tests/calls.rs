@@ -314,3 +314,56 @@ async fn a_call_without_a_keychain_says_nothing_was_dialled() {
     assert!(stderr.contains("keychain is not available") && stderr.contains("Nothing was dialled."), "{stderr}");
     assert!(!stderr.contains("saved"), "{stderr}");
 }
+
+/// Issue #10: documentation example numbers and + numbers with a home region set.
+#[tokio::test]
+async fn possible_numbers_are_saved_and_called_whatever_the_region() {
+    let server = MockServer::start().await;
+    for sent in ["+15555551313", "+33142764978"] {
+        Mock::given(method("POST"))
+            .and(path("/v2/api/facetime/calls"))
+            .and(body_json(json!({"handle": sent})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "link": LINK})))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let mut cli = Cli::new();
+    cli.ok(&["config", "set", "region", "US"], None).await;
+    // Bandwidth's documented example from_number can be saved.
+    cli.ok(
+        &[
+            "provider",
+            "add",
+            "bwdoc",
+            "--kind",
+            "bandwidth",
+            "--set",
+            "account_id=9900000",
+            "--set",
+            "application_id=app-7",
+            "--set",
+            "answer_url=https://example.com/a.xml",
+            "--set",
+            "from_number=+15555551212",
+        ],
+        None,
+    )
+    .await;
+    let name = format!("pn{}", std::process::id());
+    cli.ok(&["provider", "add", &name, "--kind", "blooio", "--set", &format!("base_url={}", server.uri())], None).await;
+    cli.ok(&["provider", "secret", &name, "api_key"], Some(&format!("bk_pn_{}", std::process::id()))).await;
+
+    let out = cli.run(&["call", "+15555551313", "--via", &name, "--json"], None).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("looks unusual for") && stderr.contains("will still try"), "{stderr}");
+    let placed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(placed["to"], "+15555551313");
+
+    let out = cli.run(&["call", "+33 1 42 76 49 78", "--via", &name, "--json"], None).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("unusual"), "an assigned number gets no note: {stderr}");
+    cli.ok(&["provider", "remove", &name], None).await;
+}

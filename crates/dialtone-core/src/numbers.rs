@@ -210,6 +210,8 @@ pub struct NumberPreview {
     pub international: Option<String>,
     /// Why it is not a number we can call yet, in plain words.
     pub problem: Option<String>,
+    /// A callable number the numbering plan does not list as assigned: a word of caution.
+    pub hint: Option<String>,
 }
 
 /// Reads a number as it is being typed (in `region` when it has no `+`).
@@ -224,9 +226,10 @@ pub fn preview(input: &str, region: Option<&str>) -> NumberPreview {
             })
             .ok()
             .flatten();
-            NumberPreview { e164: Some(number.e164().to_owned()), international, problem: None }
+            let hint = number.hint().map(str::to_owned);
+            NumberPreview { e164: Some(number.e164().to_owned()), international, problem: None, hint }
         }
-        Err(err) => NumberPreview { e164: None, international: None, problem: Some(err.message) },
+        Err(err) => NumberPreview { e164: None, international: None, problem: Some(err.message), hint: None },
     }
 }
 
