@@ -270,9 +270,9 @@ async setHistoryKeepDays(days: number) : Promise<Result<null, AppError>> {
 /**
  * Calls again what a history entry called, through the same provider.
  */
-async redial(id: number) : Promise<Result<CallView, AppError>> {
+async redial(attempt: number, id: number) : Promise<Result<CallView, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("redial", { id }) };
+    return { status: "ok", data: await TAURI_INVOKE("redial", { attempt, id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -719,7 +719,11 @@ international: string | null;
 /**
  * Why it is not a number we can call yet, in plain words.
  */
-problem: string | null }
+problem: string | null; 
+/**
+ * A callable number the numbering plan does not list as assigned: a word of caution.
+ */
+hint: string | null }
 /**
  * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
  */

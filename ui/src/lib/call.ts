@@ -83,20 +83,59 @@ export type CallState =
   | { phase: "done"; started: number; call: CallView; via: string | null }
   | { phase: "failed"; started: number; error: AppError; target: string };
 
-/** Places a call, reporting each phase through `update`. */
-export async function startCall(target: string, via: string | null, update: (state: CallState) => void): Promise<void> {
-  const { commands } = await import("./bindings");
-  const attempt = nextAttempt();
-  const started = Date.now();
-  update({ phase: "placing", started, attempt, target, via });
-  const result = await commands.placeCall(attempt, target, via);
-  if (result.status === "ok") {
-    update({ phase: "done", started, call: result.data, via });
-    return;
+type Placing = (attempt: number) => Promise<{ status: "ok"; data: CallView } | { status: "error"; error: AppError }>;
+
+/** Whether a call is being placed from any screen: one guard for every way to start one. */
+let placingNow = false;
+
+/**
+ * Runs one way of starting a call (dial, contact, redial) under the one placing guard,
+ * with an attempt number Stop waiting can name, reporting each phase through `update`.
+ * Returns false, doing nothing, while another call is being placed: a double click
+ * must not place two real calls.
+ */
+export async function runAttempt(
+  target: string,
+  via: string | null,
+  update: (state: CallState) => void,
+  place: Placing,
+): Promise<boolean> {
+  if (placingNow) return false;
+  placingNow = true;
+  try {
+    const { commands } = await import("./bindings");
+    const attempt = nextAttempt();
+    const started = Date.now();
+    update({ phase: "placing", started, attempt, target, via });
+    const result = await place(attempt);
+    if (result.status === "ok") {
+      update({ phase: "done", started, call: result.data, via });
+      return true;
+    }
+    update({ phase: "failed", started, error: result.error, target });
+    // A short error tone, as a phone gives; not when the person stopped waiting.
+    if (result.error.code !== "cancelled") commands.playErrorTone();
+    return true;
+  } finally {
+    placingNow = false;
   }
-  update({ phase: "failed", started, error: result.error, target });
-  // A short error tone, as a phone gives; not when the person stopped waiting.
-  if (result.error.code !== "cancelled") commands.playErrorTone();
+}
+
+/** Places a call to what was typed or clicked. */
+export async function startCall(target: string, via: string | null, update: (state: CallState) => void): Promise<boolean> {
+  const { commands } = await import("./bindings");
+  return runAttempt(target, via, update, (attempt) => commands.placeCall(attempt, target, via));
+}
+
+/** Calls a history entry again, through the same flow as the dialpad. */
+export async function startRedial(
+  id: number,
+  shown: string,
+  via: string,
+  update: (state: CallState) => void,
+): Promise<boolean> {
+  const { commands } = await import("./bindings");
+  return runAttempt(shown, via, update, (attempt) => commands.redial(attempt, id));
 }
 
 const LAST_PROVIDER = "dialtone.lastProvider";
