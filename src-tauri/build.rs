@@ -37,7 +37,6 @@ fn main() {
         "copy_text",
         "open_external",
         "save_qr_png",
-        "choose_vcard_file",
         "audio_devices",
         "set_audio_devices",
         "play_key",

@@ -39,8 +39,9 @@ pub fn provider_kinds(state: State<'_, AppState>) -> Vec<KindInfo> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderView>, Error> {
-    state.dialtone.providers()
+pub async fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderView>, Error> {
+    // Asks the keychain which secrets are stored: never on the window's main thread.
+    crate::people::off_main(&state, |d| d.providers()).await
 }
 
 /// Adds a provider; `kind` is a kind id or a ready definition (`twilio`).
@@ -76,9 +77,9 @@ pub fn remove_provider(state: State<'_, AppState>, name: String) -> Result<(), E
 /// Stores a secret in the keychain. Write-only: nothing ever returns it.
 #[tauri::command]
 #[specta::specta]
-pub fn set_secret(state: State<'_, AppState>, name: String, field: String, value: String) -> Result<(), Error> {
+pub async fn set_secret(state: State<'_, AppState>, name: String, field: String, value: String) -> Result<(), Error> {
     let secret = SecretString::from(value);
-    state.dialtone.set_secret(&name, &field, &secret)
+    crate::people::off_main(&state, move |d| d.set_secret(&name, &field, &secret)).await
 }
 
 #[tauri::command]

@@ -46,7 +46,6 @@ pub fn builder() -> Builder<tauri::Wry> {
         share::copy_text,
         share::open_external,
         share::save_qr_png,
-        share::choose_vcard_file,
         links::take_pending_link,
         sound::audio_devices,
         sound::set_audio_devices,
@@ -83,5 +82,20 @@ mod tests {
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(committed == fresh, "{} is stale: run scripts/gen-bindings.sh and commit the result", path.display());
+    }
+
+    /// The web view is untrusted: no command may take a file path from it (one that did
+    /// could overwrite any file or read `/dev/zero`). Files are chosen in Rust's dialogs.
+    #[test]
+    fn no_command_takes_a_path_from_the_web_view() {
+        let ts = bindings();
+        let signatures: Vec<&str> = ts.lines().filter(|l| l.trim_start().starts_with("async ")).collect();
+        assert!(signatures.len() > 30, "{signatures:?}");
+        for signature in &signatures {
+            let params = signature.split(')').next().unwrap_or_default().to_ascii_lowercase();
+            assert!(!params.contains("path") && !params.contains("file"), "{signature}");
+        }
+        assert!(signatures.iter().any(|s| s.contains("async importContacts()")), "{signatures:?}");
+        assert!(signatures.iter().any(|s| s.contains("async exportContacts()")), "{signatures:?}");
     }
 }

@@ -39,6 +39,9 @@ struct Args {
     link: Option<String>,
 }
 
+/// The label of the main window (as in tauri.conf.json).
+pub const MAIN_WINDOW: &str = "main";
+
 /// What every command can reach.
 #[derive(Debug)]
 pub struct AppState {

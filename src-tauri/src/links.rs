@@ -41,7 +41,7 @@ pub fn forwarded(app: &AppHandle, args: Vec<String>) {
         *state.pending_link.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(link);
     }
     focus(app);
-    if let Some(window) = app.get_webview_window("main") {
+    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
         // A plain DOM event: the page then calls take_pending_link. No event permission needed.
         if let Err(err) = window.eval("window.dispatchEvent(new Event('dialtone-link'))") {
             tracing::warn!("could not tell the page about the link: {err}");
@@ -50,7 +50,7 @@ pub fn forwarded(app: &AppHandle, args: Vec<String>) {
 }
 
 fn focus(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
+    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();

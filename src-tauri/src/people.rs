@@ -1,8 +1,6 @@
 //! The commands for contacts and call history. Each forwards to
 //! `dialtone_core::service::Dialtone`.
 
-use std::path::PathBuf;
-
 use dialtone_core::Error;
 use dialtone_core::contacts::{Contact, ImportReport, NewContact};
 use dialtone_core::history::CallRecord;
@@ -24,18 +22,30 @@ pub struct ContactPage {
     pub total: u32,
 }
 
+/// Runs database work on a blocking thread, never on the window's main thread: a slow
+/// import holding the database must not freeze the window.
+pub(crate) async fn off_main<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&dialtone_core::service::Dialtone) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let dialtone = state.dialtone.clone();
+    tauri::async_runtime::spawn_blocking(move || work(&dialtone))
+        .await
+        .map_err(|err| Error::internal(format!("The work stopped unexpectedly: {err}")))?
+}
+
 #[tauri::command]
 #[specta::specta]
-pub fn list_contacts(state: State<'_, AppState>, limit: u32) -> Result<ContactPage, Error> {
-    let (contacts, total) = state.dialtone.first_contacts(limit.min(1000))?;
+pub async fn list_contacts(state: State<'_, AppState>, limit: u32) -> Result<ContactPage, Error> {
+    let (contacts, total) = off_main(&state, move |d| d.first_contacts(limit.min(1000))).await?;
     Ok(ContactPage { contacts, total: total as u32 })
 }
 
 /// Search as you type: name, organisation, email or number; best first.
 #[tauri::command]
 #[specta::specta]
-pub fn search_contacts(state: State<'_, AppState>, query: String, limit: u32) -> Result<Vec<Contact>, Error> {
-    state.dialtone.search_contacts(&query, limit.min(500))
+pub async fn search_contacts(state: State<'_, AppState>, query: String, limit: u32) -> Result<Vec<Contact>, Error> {
+    off_main(&state, move |d| d.search_contacts(&query, limit.min(500))).await
 }
 
 #[tauri::command]
@@ -62,14 +72,19 @@ pub fn delete_contact(state: State<'_, AppState>, id: i64) -> Result<(), Error> 
     state.dialtone.delete_contact(id)
 }
 
-/// Imports a vCard file off the UI thread, sending [`IMPORT_PROGRESS`] events.
+/// Asks for a vCard file (the dialog is Rust's: the web view never names a path) and
+/// imports it off the UI thread, sending [`IMPORT_PROGRESS`] events; `None` when the
+/// person cancelled.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>, path: String) -> Result<ImportReport, Error> {
-    let dialtone = state.dialtone.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        dialtone.import_contacts(&PathBuf::from(path), |done, total| {
-            if let Some(window) = app.get_webview_window("main") {
+pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>) -> Result<Option<ImportReport>, Error> {
+    let Some(path) = crate::share::pick_file(&app, "vCard", &["vcf", "vcard"], None, false)? else {
+        return Ok(None);
+    };
+    let progress_app = app.clone();
+    off_main(&state, move |dialtone| {
+        dialtone.import_contacts(&path, |done, total| {
+            if let Some(window) = progress_app.get_webview_window(crate::MAIN_WINDOW) {
                 let script = format!(
                     "window.dispatchEvent(new CustomEvent('{IMPORT_PROGRESS}', {{ detail: {{ done: {done}, total: {total} }} }}))"
                 );
@@ -80,20 +95,24 @@ pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>, path: S
         })
     })
     .await
-    .map_err(|err| Error::internal(format!("The import stopped unexpectedly: {err}")))?
+    .map(Some)
 }
 
-/// Writes every contact to a vCard 4.0 file; returns how many.
+/// Writes every contact to a vCard 4.0 file the person chooses in a save dialog;
+/// returns how many, or `None` when the person cancelled.
 #[tauri::command]
 #[specta::specta]
-pub fn export_contacts(state: State<'_, AppState>, path: String) -> Result<u32, Error> {
-    state.dialtone.export_contacts(&PathBuf::from(path)).map(|n| n as u32)
+pub async fn export_contacts(app: AppHandle, state: State<'_, AppState>) -> Result<Option<u32>, Error> {
+    let Some(path) = crate::share::pick_file(&app, "vCard", &["vcf"], Some("contacts.vcf"), true)? else {
+        return Ok(None);
+    };
+    off_main(&state, move |d| d.export_contacts(&path)).await.map(|n| Some(n as u32))
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn list_history(state: State<'_, AppState>, limit: u32) -> Result<Vec<CallRecord>, Error> {
-    state.dialtone.history(limit)
+pub async fn list_history(state: State<'_, AppState>, limit: u32) -> Result<Vec<CallRecord>, Error> {
+    off_main(&state, move |d| d.history(limit)).await
 }
 
 #[tauri::command]

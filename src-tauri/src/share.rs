@@ -52,25 +52,30 @@ pub fn open_external(app: AppHandle, url: String) -> Result<(), Error> {
 #[specta::specta]
 pub async fn save_qr_png(app: AppHandle, text: String) -> Result<Option<String>, Error> {
     let png = Qr::encode(&text)?.png(12)?;
-    let Some(choice) =
-        app.dialog().file().add_filter("PNG image", &["png"]).set_file_name("facetime-link.png").blocking_save_file()
-    else {
+    let Some(path) = pick_file(&app, "PNG image", &["png"], Some("facetime-link.png"), true)? else {
         return Ok(None);
     };
-    let path = choice.into_path().map_err(|err| Error::internal(format!("Not a file on this computer: {err}")))?;
     std::fs::write(&path, png).map_err(|err| Error::io("write", &path, &err))?;
     Ok(Some(path.display().to_string()))
 }
 
-/// Asks for a vCard file to import; `None` when the person cancelled.
-#[tauri::command]
-#[specta::specta]
-pub async fn choose_vcard_file(app: AppHandle) -> Result<Option<String>, Error> {
-    let Some(choice) = app.dialog().file().add_filter("vCard", &["vcf", "vcard"]).blocking_pick_file() else {
-        return Ok(None);
-    };
+/// A file chosen in the system's open or save dialog; `None` when the person cancelled.
+/// Paths come only from here, never from the web view.
+pub(crate) fn pick_file(
+    app: &AppHandle,
+    kind: &str,
+    extensions: &[&str],
+    suggested: Option<&str>,
+    save: bool,
+) -> Result<Option<std::path::PathBuf>, Error> {
+    let mut dialog = app.dialog().file().add_filter(kind, extensions);
+    if let Some(name) = suggested {
+        dialog = dialog.set_file_name(name);
+    }
+    let choice = if save { dialog.blocking_save_file() } else { dialog.blocking_pick_file() };
+    let Some(choice) = choice else { return Ok(None) };
     let path = choice.into_path().map_err(|err| Error::internal(format!("Not a file on this computer: {err}")))?;
-    Ok(Some(path.display().to_string()))
+    Ok(Some(path))
 }
 
 #[cfg(test)]

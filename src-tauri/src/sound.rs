@@ -40,7 +40,7 @@ fn dispatch(app: &AppHandle, event: &EngineEvent) {
     if let EngineEvent::Notice { message } = event {
         tracing::warn!("{message}");
     }
-    if let Some(window) = app.get_webview_window("main")
+    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW)
         && let Err(err) = window.eval(event_script(event))
     {
         tracing::debug!("audio event not delivered: {err}");

@@ -208,22 +208,25 @@ async deleteContact(id: number) : Promise<Result<null, AppError>> {
 }
 },
 /**
- * Imports a vCard file off the UI thread, sending [`IMPORT_PROGRESS`] events.
+ * Asks for a vCard file (the dialog is Rust's: the web view never names a path) and
+ * imports it off the UI thread, sending [`IMPORT_PROGRESS`] events; `None` when the
+ * person cancelled.
  */
-async importContacts(path: string) : Promise<Result<ImportReport, AppError>> {
+async importContacts() : Promise<Result<ImportReport | null, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("import_contacts", { path }) };
+    return { status: "ok", data: await TAURI_INVOKE("import_contacts") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * Writes every contact to a vCard 4.0 file; returns how many.
+ * Writes every contact to a vCard 4.0 file the person chooses in a save dialog;
+ * returns how many, or `None` when the person cancelled.
  */
-async exportContacts(path: string) : Promise<Result<number, AppError>> {
+async exportContacts() : Promise<Result<number | null, AppError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("export_contacts", { path }) };
+    return { status: "ok", data: await TAURI_INVOKE("export_contacts") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -318,17 +321,6 @@ async openExternal(url: string) : Promise<Result<null, AppError>> {
 async saveQrPng(text: string) : Promise<Result<string | null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("save_qr_png", { text }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
- * Asks for a vCard file to import; `None` when the person cancelled.
- */
-async chooseVcardFile() : Promise<Result<string | null, AppError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("choose_vcard_file") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
