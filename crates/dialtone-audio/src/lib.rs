@@ -26,6 +26,7 @@ pub mod error;
 pub mod jitter;
 pub mod microphone;
 pub mod netsim;
+mod realtime;
 pub mod resample;
 pub mod speaker;
 pub mod stream;

@@ -40,6 +40,8 @@ struct Shared {
     tone_busy: AtomicBool,
     /// Stream-clock nanoseconds at which the last sound written leaves the speaker.
     sound_until_ns: AtomicU64,
+    /// The thread running the callback got real-time scheduling.
+    realtime: AtomicBool,
     /// For tests: the next callback first sleeps this many milliseconds.
     #[cfg(feature = "test-support")]
     stall_ms: AtomicU64,
@@ -99,6 +101,11 @@ impl Callback {
     }
 
     fn fill<T: SizedSample + FromSample<f32>>(&mut self, data: &mut [T], info: &OutputCallbackInfo) {
+        if self.last_handed.is_none() {
+            // Once, on the sound system's thread that calls us (see crate::realtime).
+            let realtime = crate::realtime::promote_current_thread();
+            self.shared.realtime.store(realtime, Ordering::Relaxed);
+        }
         #[cfg(feature = "test-support")]
         {
             let ms = self.shared.stall_ms.swap(0, Ordering::AcqRel);
@@ -267,6 +274,12 @@ impl Speaker {
     /// (see `Callback::count_underrun`), so a short one can go uncounted.
     pub fn underruns(&self) -> u64 {
         self.shared.flags.glitches.load(Ordering::Relaxed)
+    }
+
+    /// Whether the thread feeding the speaker runs with real-time scheduling (the
+    /// system allows it to root and to users with an `rtprio` limit).
+    pub fn is_realtime(&self) -> bool {
+        self.shared.realtime.load(Ordering::Relaxed)
     }
 
     /// For tests: the audio callback's next turn first sleeps `ms`, as when a busy

@@ -89,14 +89,14 @@ fn a_short_tone_is_heard_whole_before_drain_returns() {
 fn a_tone_plays_on_without_a_gap_while_the_audio_thread_is_kept_off_the_cpu() {
     // On a busy machine the audio thread can wait its turn for tens of milliseconds
     // (issue #10: a key heard as two 50 ms pieces around a 60 ms gap). What the sound
-    // server holds must carry the sound until it runs again: 35 ms here, which the
+    // server holds must carry the sound until it runs again: 30 ms here, which the
     // 10-20 ms a call's buffers hold do not.
     let sink = Sink::new("test_stall");
     let recorder = Recorder::start(&sink.name);
     let (mut speaker, _) = Speaker::open(Some(&sink.id())).unwrap();
     speaker.play(Tone::Sine { freq: 1000, ms: 600 }).unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    speaker.stall_once(35);
+    speaker.stall_once(30);
     speaker.drain(Duration::from_secs(5)).unwrap();
     let underruns = speaker.underruns();
     drop(speaker);
