@@ -26,6 +26,8 @@ pub struct CallRecord {
     pub typed: String,
     /// The target exactly as sent to the provider (or as parsed, when it failed first).
     pub target: String,
+    /// The target as people read it: `+1 415-555-0123` for `+14155550123`.
+    pub target_display: String,
     pub contact_id: Option<i64>,
     pub contact_name: Option<String>,
     /// `placed`, `facetime_link`, `live_audio`, `recorded`, `failed` or `cancelled`.
@@ -145,6 +147,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
         kind: r.get(3)?,
         typed: r.get(4)?,
         target: r.get(5)?,
+        target_display: crate::numbers::for_people(&r.get::<_, String>(5)?),
         contact_id: r.get(6)?,
         contact_name: r.get(7)?,
         outcome: r.get(8)?,

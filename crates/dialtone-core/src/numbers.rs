@@ -233,6 +233,21 @@ pub fn preview(input: &str, region: Option<&str>) -> NumberPreview {
     }
 }
 
+/// A number written for people in its country's international style
+/// (`+14155550123` → `+1 415-555-0123`); anything else (an email, a SIP URI, digits in
+/// a provider's own form) is returned as it is.
+pub fn for_people(text: &str) -> String {
+    if !text.starts_with('+') || text.len() > MAX_INPUT {
+        return text.to_owned();
+    }
+    std::panic::catch_unwind(|| {
+        phonenumber::parse(None, text).ok().map(|n| n.format().mode(phonenumber::Mode::International).to_string())
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| text.to_owned())
+}
+
 /// Whom to call: a phone number, an email address (FaceTime), or a SIP URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -590,6 +605,14 @@ mod tests {
         assert_eq!(p.international.as_deref(), Some("+44 20 7946 0958"));
         let p = preview("41555", Some("US"));
         assert!(p.e164.is_none() && p.problem.is_some());
+    }
+
+    #[test]
+    fn numbers_are_written_for_people() {
+        assert_eq!(for_people("+14155550123"), "+1 415-555-0123");
+        assert_eq!(for_people("+442079460958"), "+44 20 7946 0958");
+        assert_eq!(for_people("ada@example.com"), "ada@example.com");
+        assert_eq!(for_people("+"), "+");
     }
 
     #[test]

@@ -131,7 +131,6 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
         json!(true),
     )
     .await;
-    app.screenshot("history").await;
 
     // Contacts: one added through the app's command, one through the editor; search as
     // you type (accents, substrings); a click on a number calls it.
@@ -156,11 +155,19 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     app.eval_until(names, json!("Ada Lovelace|Renée Dupré")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.screenshot("contacts").await;
+    // A double click places one call (the stand-in expects exactly two in all).
     app.eval(&format!(
-        "document.querySelector('[aria-label=\"Call Ada Lovelace at +1 (415) 555-0123 through {provider}\"]').click(); return 1"
+        "const b = document.querySelector('[aria-label=\"Call Ada Lovelace at +1 (415) 555-0123 through {provider}\"]'); b.click(); b.click(); return 1"
     ))
     .await;
     app.eval_until("return document.querySelector('[data-testid=link-text]')?.textContent ?? ''", json!(LINK)).await;
+
+    // History: the contact's name, a space, and the number as people read it.
+    app.click("nav-history").await;
+    let rows = "return [...document.querySelectorAll('[data-testid^=history-who-]')].map(e => e.textContent).join('|')";
+    app.eval_until(rows, json!("Ada Lovelace · +1 415-555-0123|+1 415-555-0123")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.screenshot("history").await;
 
     app.close().await;
 

@@ -109,3 +109,46 @@ async fn a_broken_settings_file_is_reported_not_overwritten() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "appearance = [\n");
     app.close().await;
 }
+
+/// With no sound system, the dialpad's warning stays inside the window, under the
+/// keys, next to the note that no provider is set up yet (it used to run off the
+/// bottom of the default window).
+#[tokio::test]
+async fn the_no_sound_warning_fits_in_the_window() {
+    // A person with a provider, a number typed: every row of the dialpad is there.
+    let app = App::launch_with(|dir| {
+        std::fs::write(dir.join("settings.toml"), "region = \"US\"\n[providers.work]\nkind = \"blooio\"\n").unwrap()
+    })
+    .await;
+    app.testid("dial-provider").await;
+    app.testid("dial-number").await.send_keys("5555551313").await.unwrap();
+    app.eval_until(
+        "return !!document.querySelector('[data-testid=dial-hint]')",
+        serde_json::json!(true),
+    )
+    .await;
+    // The engine's own words when no sound server answers, as it reports them.
+    let message = "The keypad tones cannot play: No sound system could be reached (PulseAudio: connection refused; \
+                   ALSA: no card). Start PulseAudio or PipeWire, or check that a sound card is present.";
+    app.eval(&format!(
+        "window.dispatchEvent(new CustomEvent('dialtone-audio', {{ detail: {{ kind: 'notice', message: {} }} }})); return 1",
+        serde_json::to_string(message).unwrap()
+    ))
+    .await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=dial-sound-note]')?.textContent.length > 50",
+        serde_json::json!(true),
+    )
+    .await;
+    for id in ["dial-sound-note", "call-button", "key-0"] {
+        let fits = app
+            .eval(&format!(
+                "const r = document.querySelector('[data-testid={id}]').getBoundingClientRect(); \
+                 return r.bottom <= window.innerHeight && r.right <= window.innerWidth"
+            ))
+            .await;
+        assert_eq!(fits, serde_json::json!(true), "{id} runs off the window");
+    }
+    app.screenshot("dialpad-no-sound").await;
+    app.close().await;
+}

@@ -521,7 +521,11 @@ typed: string;
 /**
  * The target exactly as sent to the provider (or as parsed, when it failed first).
  */
-target: string; contact_id: number | null; contact_name: string | null; 
+target: string; 
+/**
+ * The target as people read it: `+1 415-555-0123` for `+14155550123`.
+ */
+target_display: string; contact_id: number | null; contact_name: string | null; 
 /**
  * `placed`, `facetime_link`, `live_audio`, `recorded`, `failed` or `cancelled`.
  */

@@ -9,6 +9,7 @@ const row = (over: Partial<CallRecord>): CallRecord => ({
   kind: "blooio",
   typed: "Ada",
   target: "+14155550123",
+  target_display: "+1 415-555-0123",
   contact_id: null,
   contact_name: "Ada Lovelace",
   outcome: "facetime_link",
