@@ -107,6 +107,26 @@ impl App {
             .unwrap_or_else(|err| panic!("script failed: {script}: {err}"))
     }
 
+    /// The accessibility violations axe-core (the checker browsers' developer tools
+    /// use) finds in the window as it is now, as "rule: how many elements (examples)".
+    /// axe-core comes from the UI's npm packages; its source is run through WebDriver,
+    /// so the page's CSP is left as it is.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let source = std::fs::read_to_string(workspace_root().join("ui/node_modules/axe-core/axe.min.js"))
+            .expect("axe-core is installed with the UI's packages (scripts/install-deps.sh)");
+        let script = format!(
+            "{source}\n;const done = arguments[arguments.length - 1];\n\
+             axe.run(document, {{ resultTypes: ['violations'] }}).then(\n\
+               r => done(r.violations.map(v => v.id + ': ' + v.nodes.length + ' (' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')')),\n\
+               e => done(['axe failed: ' + e]));"
+        );
+        let found = tokio::time::timeout(Duration::from_secs(60), self.client.execute_async(&script, vec![]))
+            .await
+            .expect("axe-core finished within a minute")
+            .expect("axe-core ran in the window");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
     /// Waits until `script` returns `expected`, failing with the last value after five seconds.
     pub async fn eval_until(&self, script: &str, expected: Value) {
         let deadline = Instant::now() + Duration::from_secs(5);

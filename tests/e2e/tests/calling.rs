@@ -35,6 +35,8 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
         .await;
 
     let app = App::launch_with(|dir| std::fs::write(dir.join("settings.toml"), "region = \"US\"\n").unwrap()).await;
+    // axe-core over every screen, with real content on it; none may have a violation.
+    let mut violations: Vec<String> = Vec::new();
     let provider = format!("e2e{}", std::process::id());
 
     // Settings → Providers: a form drawn from Blooio's schema.
@@ -74,6 +76,7 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     app.eval_until("return document.querySelector('[data-testid=provider-form]') === null", json!(true)).await;
     tokio::time::sleep(Duration::from_millis(300)).await; // let the window repaint before the picture
     app.screenshot("settings-providers").await;
+    violations.extend(app.axe_violations().await.into_iter().map(|v| format!("settings: {v}")));
 
     // The dialpad: type a number, see it formatted, call.
     app.click("nav-dialpad").await;
@@ -83,6 +86,7 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
         json!("+1 415-555-0123"),
     )
     .await;
+    violations.extend(app.axe_violations().await.into_iter().map(|v| format!("dialpad: {v}")));
     app.click("call-button").await;
     app.eval_until("return document.querySelector('[data-testid=link-text]')?.textContent ?? ''", json!(LINK)).await;
     app.eval_until(
@@ -104,6 +108,7 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
         }
     }
     assert_eq!(decoded, LINK, "the QR code in the window decodes to the exact link");
+    violations.extend(app.axe_violations().await.into_iter().map(|v| format!("FaceTime link: {v}")));
 
     // Copy: the exact link on the system clipboard.
     app.click("link-copy").await;
@@ -155,6 +160,7 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     app.eval_until(names, json!("Ada Lovelace|Renée Dupré")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.screenshot("contacts").await;
+    violations.extend(app.axe_violations().await.into_iter().map(|v| format!("contacts: {v}")));
     // A double click places one call (the stand-in expects exactly two in all).
     app.eval(&format!(
         "const b = document.querySelector('[aria-label=\"Call Ada Lovelace at +1 (415) 555-0123 through {provider}\"]'); b.click(); b.click(); return 1"
@@ -168,8 +174,10 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     app.eval_until(rows, json!("Ada Lovelace · +1 415-555-0123|+1 415-555-0123")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.screenshot("history").await;
+    violations.extend(app.axe_violations().await.into_iter().map(|v| format!("history: {v}")));
 
     app.close().await;
+    assert!(violations.is_empty(), "axe-core found accessibility violations:\n{}", violations.join("\n"));
 
     // Leave the keychain as we found it.
     let _ = Command::new("secret-tool")

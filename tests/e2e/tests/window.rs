@@ -80,6 +80,8 @@ async fn rust_side_answers_through_the_bindings_and_theme_persists() {
     app.click("appearance-dark").await;
     app.eval_until("return document.documentElement.dataset.theme", json!("dark")).await;
     let dark = app.screenshot("settings-dark").await;
+    let dark_violations = app.axe_violations().await;
+    assert!(dark_violations.is_empty(), "axe-core, dark theme: {dark_violations:?}");
     assert!(dark.mean_luma + 60.0 < light.mean_luma, "dark theme is darker: {light:?} vs {dark:?}");
 
     // The choice went through set_appearance into the settings file.
@@ -122,11 +124,7 @@ async fn the_no_sound_warning_fits_in_the_window() {
     .await;
     app.testid("dial-provider").await;
     app.testid("dial-number").await.send_keys("5555551313").await.unwrap();
-    app.eval_until(
-        "return !!document.querySelector('[data-testid=dial-hint]')",
-        serde_json::json!(true),
-    )
-    .await;
+    app.eval_until("return !!document.querySelector('[data-testid=dial-hint]')", serde_json::json!(true)).await;
     // The engine's own words when no sound server answers, as it reports them.
     let message = "The keypad tones cannot play: No sound system could be reached (PulseAudio: connection refused; \
                    ALSA: no card). Start PulseAudio or PipeWire, or check that a sound card is present.";
