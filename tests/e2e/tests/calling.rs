@@ -87,6 +87,7 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
     )
     .await;
     violations.extend(app.axe_violations().await.into_iter().map(|v| format!("dialpad: {v}")));
+    app.screenshot("dialpad-number").await;
     app.click("call-button").await;
     app.eval_until("return document.querySelector('[data-testid=link-text]')?.textContent ?? ''", json!(LINK)).await;
     app.eval_until(

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Regenerates the README's screenshots from the end-to-end run: the real window, with
+# real content (a provider, a typed number, calls in History, contacts), under Xvfb.
+# Usage: scripts/screenshots.sh   (then look at docs/screenshots/ and commit them)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+(cd ui && npm run --silent build)
+cargo build --locked -p dialtone-app
+xvfb-run -a -s "-screen 0 1280x800x24" \
+  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e --test calling --test window -- --test-threads=1
+# artifacts/e2e name → docs/screenshots name
+for pair in dialpad-number:dialpad facetime-link:facetime-link settings-providers:settings-providers \
+            contacts:contacts history:history settings-dark:settings-dark narrow:narrow; do
+  cp "artifacts/e2e/${pair%%:*}.png" "docs/screenshots/${pair##*:}.png"
+done
+echo "docs/screenshots/ regenerated from artifacts/e2e/"
