@@ -338,7 +338,17 @@ struct Plan {
 }
 
 impl Plan {
-    fn of(country_code: u16) -> Option<Self> {
+    /// The plan of a country code, built once per process: building one walks every
+    /// region sharing the code, and parsing a number needs it each time.
+    fn of(country_code: u16) -> Option<std::sync::Arc<Self>> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, LazyLock, Mutex};
+        static PLANS: LazyLock<Mutex<HashMap<u16, Option<Arc<Plan>>>>> = LazyLock::new(Mutex::default);
+        let mut plans = PLANS.lock().unwrap_or_else(|p| p.into_inner());
+        plans.entry(country_code).or_insert_with(|| Self::build(country_code).map(Arc::new)).clone()
+    }
+
+    fn build(country_code: u16) -> Option<Self> {
         let regions = std::panic::catch_unwind(|| {
             phonenumber::metadata::DATABASE.by_code(&country_code).map(|found| {
                 found
@@ -454,7 +464,9 @@ impl Plan {
 fn matches_whole(desc: &phonenumber::metadata::Descriptor, national: &str) -> bool {
     use std::collections::HashMap;
     use std::sync::{LazyLock, Mutex};
-    static ANCHORED: LazyLock<Mutex<HashMap<String, Option<regex::Regex>>>> = LazyLock::new(Mutex::default);
+    // Keyed by where the pattern lives: the metadata is one static database, so its
+    // patterns never move, and looking one up allocates nothing.
+    static ANCHORED: LazyLock<Mutex<HashMap<(usize, usize), Option<regex::Regex>>>> = LazyLock::new(Mutex::default);
     let lengths = desc.possible_length();
     if !lengths.is_empty() && !lengths.iter().any(|&l| usize::from(l) == national.len()) {
         return false;
@@ -462,7 +474,7 @@ fn matches_whole(desc: &phonenumber::metadata::Descriptor, national: &str) -> bo
     let source = desc.national_number().as_str();
     let mut cache = ANCHORED.lock().unwrap_or_else(|p| p.into_inner());
     cache
-        .entry(source.to_owned())
+        .entry((source.as_ptr() as usize, source.len()))
         .or_insert_with(|| regex::Regex::new(&format!("^(?x:{source})$")).ok())
         .as_ref()
         .is_some_and(|re| re.is_match(national))
