@@ -315,6 +315,10 @@ fn contacts(dialtone: &Dialtone, command: ContactsCommand) -> anyhow::Result<()>
                 let name = skipped.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
                 println!("Skipped card {} at line {}{name}: {}", skipped.card, skipped.line, skipped.reason);
             }
+            for dropped in &report.dropped {
+                let name = dropped.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+                println!("Card {}{name}, line {}: {}", dropped.card, dropped.line, dropped.reason);
+            }
         }
         ContactsCommand::Export { file } => {
             let count = dialtone.export_contacts(&file)?;

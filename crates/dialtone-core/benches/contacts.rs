@@ -1,6 +1,8 @@
 //! Prints the contacts figures the README reports (run:
 //! `cargo bench -p dialtone-core --bench contacts`): importing a realistic book of
-//! 100,000 vCards, and the latency of search as you type over it, per keystroke.
+//! 100,000 vCards, the latency of search as you type over it, per keystroke, and how
+//! reading a crafted vCard file grows with its size (it must grow linearly: the
+//! window parses what a person picks).
 
 use std::time::{Duration, Instant};
 
@@ -99,7 +101,33 @@ fn book(count: usize) -> String {
     out
 }
 
+/// Crafted files that once made reading quadratic: lines without `:`, one line folded
+/// thousands of times, and QUOTED-PRINTABLE soft breaks without end.
+fn crafted() {
+    let shapes: [(&str, fn(usize) -> String); 3] = [
+        ("lines without ':'", |n| {
+            "BEGIN:VCARD\r\nVERSION:3.0\r\n".to_owned() + &"QUOTED-PRINTABLE=\r\n".repeat(n / 20)
+        }),
+        ("one line folded", |n| "BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:".to_owned() + &" folded\r\n".repeat(n / 9)),
+        ("soft line breaks", |n| {
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;ENCODING=QUOTED-PRINTABLE:".to_owned()
+                + &"=41=42=43=\r\n".repeat(n / 12)
+        }),
+    ];
+    for (shape, make) in shapes {
+        let mut figures = Vec::new();
+        for size in [240_000, 960_000, 3_840_000] {
+            let text = make(size);
+            let start = Instant::now();
+            std::hint::black_box(dialtone_core::contacts::vcard::parse(text.as_bytes()));
+            figures.push(format!("{} KB {:.1} ms", text.len() / 1000, start.elapsed().as_secs_f64() * 1e3));
+        }
+        println!("crafted vCard, {shape}: {}", figures.join(", "));
+    }
+}
+
 fn main() {
+    crafted();
     let count = 100_000;
     let text = book(count);
     let dir = tempfile::tempdir().unwrap();

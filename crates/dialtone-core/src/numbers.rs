@@ -453,7 +453,7 @@ impl Plan {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             phonenumber::metadata::DATABASE
                 .by_code(&self.country_code)
-                .is_some_and(|found| found.into_iter().any(|meta| test(meta)))
+                .is_some_and(|found| found.into_iter().any(&test))
         }))
         .unwrap_or(false)
     }
@@ -466,7 +466,8 @@ fn matches_whole(desc: &phonenumber::metadata::Descriptor, national: &str) -> bo
     use std::sync::{LazyLock, Mutex};
     // Keyed by where the pattern lives: the metadata is one static database, so its
     // patterns never move, and looking one up allocates nothing.
-    static ANCHORED: LazyLock<Mutex<HashMap<(usize, usize), Option<regex::Regex>>>> = LazyLock::new(Mutex::default);
+    type Patterns = HashMap<(usize, usize), Option<regex::Regex>>;
+    static ANCHORED: LazyLock<Mutex<Patterns>> = LazyLock::new(Mutex::default);
     let lengths = desc.possible_length();
     if !lengths.is_empty() && !lengths.iter().any(|&l| usize::from(l) == national.len()) {
         return false;

@@ -170,13 +170,19 @@ impl Dialtone {
     }
 
     /// Imports a vCard file; `progress(done, total)` is called as cards are stored.
+    ///
+    /// The file is read and parsed before the database is taken, so a large file does
+    /// not hold up searches and calls while it is read.
     pub fn import_contacts(&self, file: &Path, progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
-        let bytes = std::fs::read(file).map_err(|err| Error::io("read the vCard file", file, &err))?;
-        let report = self.contacts_do(|c| c.import(&bytes, progress))?;
+        let bytes = read_vcard_file(file)?;
+        let parsed = crate::contacts::vcard::parse(&bytes);
+        drop(bytes);
+        let report = self.contacts_do(|c| c.import_parsed(parsed, progress))?;
         tracing::info!(
             added = report.added,
             merged = report.merged,
             skipped = report.skipped.len(),
+            dropped = report.dropped.len(),
             "contacts imported"
         );
         Ok(report)
@@ -541,7 +547,31 @@ impl Dialtone {
     }
 }
 
-/// The provider to use: the one named, else the default, else the only one.
+/// A vCard file's bytes, refused with a plain message when it is too large to be an
+/// address book (read no further than the limit, so `/dev/zero` is refused too).
+fn read_vcard_file(file: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = crate::contacts::vcard::MAX_FILE_BYTES;
+    let too_large = || {
+        Error::invalid_input(format!(
+            "{} is larger than {} MB, which is more than an address book holds; nothing was imported.",
+            file.display(),
+            limit / (1024 * 1024)
+        ))
+    };
+    let opened = std::fs::File::open(file).map_err(|err| Error::io("read the vCard file", file, &err))?;
+    let size = opened.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    opened.take(limit + 1).read_to_end(&mut bytes).map_err(|err| Error::io("read the vCard file", file, &err))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 fn choose_in(settings: &Settings, via: Option<&str>) -> Result<(String, ProviderConfig)> {
     let name = match via {
         Some(name) => name.to_owned(),

@@ -547,6 +547,19 @@ export type CallView = { provider: string; kind: Kind;
  */
 to: string; outcome: CallOutcome }
 /**
+ * Something in a file that could not be read: a whole card ([`Parsed::skipped`]) or one
+ * property of a card that was kept ([`Parsed::dropped`]).
+ */
+export type CardProblem = { 
+/**
+ * 1 for the first card in the file.
+ */
+card: number; 
+/**
+ * The line the card starts on, or for a property, the line the property is on.
+ */
+line: number; name: string | null; reason: string }
+/**
  * How a field's value is checked before it is saved.
  */
 export type Check = 
@@ -678,7 +691,15 @@ default: string | null; check: Check }
 /**
  * What an import did.
  */
-export type ImportReport = { added: number; merged: number; skipped: Skipped[] }
+export type ImportReport = { added: number; merged: number; 
+/**
+ * Cards that could not be a contact at all.
+ */
+skipped: CardProblem[]; 
+/**
+ * Properties left out of cards that were imported.
+ */
+dropped: CardProblem[] }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
  * The provider kinds Dialtone knows.
@@ -748,18 +769,6 @@ export type SettingsView = { appearance: Appearance;
  * Numbers typed without `+` are read in this region (ISO 3166, e.g. "US").
  */
 region: string | null }
-/**
- * A card that could not be read.
- */
-export type Skipped = { 
-/**
- * 1 for the first card in the file.
- */
-card: number; 
-/**
- * The line it starts on.
- */
-line: number; name: string | null; reason: string }
 
 /** tauri-specta globals **/
 

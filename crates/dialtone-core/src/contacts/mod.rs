@@ -9,8 +9,10 @@
 //! number in any spelling finds the card. A trigram full-text index (FTS5) holds, per
 //! contact, the folded text and the digits of every number; favourites and names that
 //! start with the query rank first. [`vcard`] reads and writes address-book files;
-//! importing merges with what is there (by UID, else by name and number).
+//! importing merges with what is there ([`merge`]), so importing a file again never
+//! adds a contact.
 
+mod merge;
 pub mod vcard;
 
 use std::collections::HashSet;
@@ -79,7 +81,10 @@ pub struct NewContact {
 pub struct ImportReport {
     pub added: u32,
     pub merged: u32,
-    pub skipped: Vec<vcard::Skipped>,
+    /// Cards that could not be a contact at all.
+    pub skipped: Vec<vcard::CardProblem>,
+    /// Properties left out of cards that were imported.
+    pub dropped: Vec<vcard::CardProblem>,
 }
 
 /// Lower case, accents removed (NFD, combining marks dropped): "Renée" → "renee".
@@ -372,23 +377,32 @@ impl<'c> Contacts<'c> {
         Ok(ids)
     }
 
-    /// Imports a vCard file, merging with what is there; one transaction, so a crash
-    /// mid-import leaves the book as it was before.
-    pub fn import(&self, bytes: &[u8], mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
-        let parsed = vcard::parse(bytes);
-        let mut report = ImportReport { skipped: parsed.skipped, ..ImportReport::default() };
+    /// Imports a vCard file, merging with what is there: [`vcard::parse`], then
+    /// [`Contacts::import_parsed`].
+    pub fn import(&self, bytes: &[u8], progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
+        self.import_parsed(vcard::parse(bytes), progress)
+    }
+
+    /// Stores the cards of a parsed file, merging with what is there; one
+    /// transaction, so a crash mid-import leaves the book as it was before. Parsing
+    /// is kept apart so that callers can do it before they take the database.
+    pub fn import_parsed(&self, parsed: vcard::Parsed, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
+        let mut report = ImportReport { skipped: parsed.skipped, dropped: parsed.dropped, ..ImportReport::default() };
         let total = parsed.contacts.len();
         let tx = self.conn.unchecked_transaction().map_err(failed)?;
+        let mut known = merge::Known::read(&tx)?;
         for (index, contact) in parsed.contacts.iter().enumerate() {
             let numbers = e164s(&contact.phones, self.region.as_deref());
-            match find_same(&tx, contact, &numbers)? {
+            match known.same_as(contact, &numbers) {
                 Some(id) => {
-                    merge_into(&tx, id, contact, self.region.as_deref())?;
+                    merge::merge_into(&tx, id, contact, self.region.as_deref())?;
                     report.merged += 1;
+                    known.learn(id, contact, &numbers);
                 }
                 None => {
-                    insert(&tx, contact, &numbers)?;
+                    let id = insert(&tx, contact, &numbers)?;
                     report.added += 1;
+                    known.learn(id, contact, &numbers);
                 }
             }
             if index % 1000 == 999 || index + 1 == total {
@@ -509,78 +523,6 @@ fn write_details(tx: &Transaction<'_>, id: i64, c: &NewContact, e164s: &[Option<
         word.execute(params![w, id]).map_err(failed)?;
     }
     Ok(())
-}
-
-/// The stored contact an imported card is the same person as: same UID, else same
-/// name and a number in common (or, with no numbers on the card, the same name and an
-/// email in common).
-fn find_same(tx: &Transaction<'_>, c: &NewContact, e164s: &[Option<String>]) -> Result<Option<i64>> {
-    if let Some(uid) = &c.uid {
-        let found = tx
-            .prepare_cached("SELECT id FROM contacts WHERE uid = ?1")
-            .and_then(|mut s| s.query_row([uid], |r| r.get(0)).optional())
-            .map_err(failed)?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    let key = fold(c.name.trim());
-    for e164 in e164s.iter().flatten() {
-        let found = tx
-            .prepare_cached("SELECT c.id FROM phones p JOIN contacts c ON c.id = p.contact_id WHERE p.e164 = ?1 AND c.name_key = ?2 LIMIT 1")
-            .and_then(|mut s| s.query_row(params![e164, key], |r| r.get(0)).optional())
-            .map_err(failed)?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    if c.phones.is_empty() {
-        for e in &c.emails {
-            let found = tx
-                .prepare_cached("SELECT c.id FROM emails e JOIN contacts c ON c.id = e.contact_id WHERE lower(e.address) = lower(?1) AND c.name_key = ?2 LIMIT 1")
-                .and_then(|mut s| s.query_row(params![e.address, key], |r| r.get(0)).optional())
-                .map_err(failed)?;
-            if found.is_some() {
-                return Ok(found);
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// The card's fields win where it has them; numbers and emails are united, not lost.
-fn merge_into(tx: &Transaction<'_>, id: i64, card: &NewContact, region: Option<&str>) -> Result<()> {
-    let stored = Contacts { conn: tx, region: region.map(str::to_owned) }
-        .load(&[id])?
-        .pop()
-        .ok_or_else(|| Error::internal("merged contact vanished"))?;
-    let key = |n: &str| PhoneNumber::parse(n, region).map(|p| p.e164().to_owned()).unwrap_or_else(|_| digits(n));
-    let mut phones = stored.phones.clone();
-    let mut seen: HashSet<String> = phones.iter().map(|p| key(&p.number)).collect();
-    for p in &card.phones {
-        if seen.insert(key(&p.number)) {
-            phones.push(p.clone());
-        }
-    }
-    let mut emails = stored.emails.clone();
-    let mut seen_emails: HashSet<String> = emails.iter().map(|e| e.address.to_lowercase()).collect();
-    for e in &card.emails {
-        if seen_emails.insert(e.address.to_lowercase()) {
-            emails.push(e.clone());
-        }
-    }
-    let merged = NewContact {
-        uid: card.uid.clone().or(stored.uid),
-        name: card.name.clone(),
-        organization: if card.organization.is_empty() { stored.organization } else { card.organization.clone() },
-        notes: if card.notes.is_empty() { stored.notes } else { card.notes.clone() },
-        favourite: stored.favourite || card.favourite,
-        preferred_provider: card.preferred_provider.clone().or(stored.preferred_provider),
-        phones,
-        emails,
-    };
-    let numbers = e164s(&merged.phones, region);
-    replace(tx, id, &merged, &numbers)
 }
 
 #[cfg(test)]

@@ -3,31 +3,45 @@
 //! A small strict reader, because what matters here is exact: folded lines (CRLF or LF
 //! followed by a space or tab), QUOTED-PRINTABLE values with soft line breaks and a
 //! CHARSET (2.1), bare 2.1 types (`TEL;HOME;VOICE:`), `TYPE=a,b` lists and repeated
-//! TYPE parameters (3.0/4.0), `tel:` URIs (4.0), escaped `\,` `\;` `\n` `\\`. A card
-//! that cannot be read is reported (its number in the file, its name if any, and why)
-//! and the cards around it are still read.
+//! TYPE parameters (3.0/4.0), `tel:` URIs (4.0), escaped `\,` `\;` `\n` `\\`.
+//!
+//! One odd property never costs the whole card: a value that cannot be decoded, an
+//! email that is not an address, a number without digits, a line without `:` is left
+//! out and reported ([`Parsed::dropped`]), and the rest of the card is kept. Only a card
+//! that cannot be a contact at all (no VERSION, no END, nothing to show it by) is
+//! skipped ([`Parsed::skipped`]). A card without a name is shown by what it has: its
+//! organisation, else its first email, else its first number.
+//!
+//! Reading is linear in the file's size: a crafted file cannot stall the window.
 
-use encoding_rs::Encoding;
+use encoding_rs::{Encoding, WINDOWS_1252};
 
 use super::{Email, NewContact, Phone};
 
-/// A card that could not be read.
+/// Files larger than this are refused before they are read: an address book with
+/// photos for ten thousand people is a few tens of megabytes.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Something in a file that could not be read: a whole card ([`Parsed::skipped`]) or one
+/// property of a card that was kept ([`Parsed::dropped`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Skipped {
+pub struct CardProblem {
     /// 1 for the first card in the file.
     pub card: u32,
-    /// The line it starts on.
+    /// The line the card starts on, or for a property, the line the property is on.
     pub line: u32,
     pub name: Option<String>,
     pub reason: String,
 }
 
-/// Every card of a file: those read, and those skipped with why.
+/// Every card of a file: those read, those skipped with why, and what was left out of
+/// cards that were kept.
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub contacts: Vec<NewContact>,
-    pub skipped: Vec<Skipped>,
+    pub skipped: Vec<CardProblem>,
+    pub dropped: Vec<CardProblem>,
 }
 
 /// One property line, unfolded: `group.NAME;PARAM=..:value`.
@@ -36,6 +50,7 @@ struct Property {
     name: String,
     params: Vec<(String, String)>,
     value: Vec<u8>,
+    line: u32,
 }
 
 impl Property {
@@ -61,79 +76,116 @@ impl Property {
     }
 }
 
+/// A card being read: where it starts, its properties, and the lines left out so far.
+struct Card {
+    number: u32,
+    line: u32,
+    props: Vec<Property>,
+    bad_lines: Vec<(u32, String)>,
+}
+
 /// Splits a file into cards and reads each.
 pub fn parse(bytes: &[u8]) -> Parsed {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let lines = unfold(bytes);
     let mut parsed = Parsed::default();
     let mut card_no = 0u32;
-    let mut current: Option<(u32, u32, Vec<Property>, Option<String>)> = None;
-    for (line_no, line) in lines {
+    let mut current: Option<Card> = None;
+    for (line_no, line) in unfold(bytes) {
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
-        let upper = String::from_utf8_lossy(&line).trim().to_ascii_uppercase();
-        if upper == "BEGIN:VCARD" {
+        let trimmed = line.trim_ascii();
+        if trimmed.eq_ignore_ascii_case(b"BEGIN:VCARD") {
             card_no += 1;
-            if let Some((card, start, _, name)) = current.take() {
-                parsed.skipped.push(Skipped {
-                    card,
-                    line: start,
+            if let Some(card) = current.take() {
+                let name = card_name(&card.props);
+                parsed.skipped.push(CardProblem {
+                    card: card.number,
+                    line: card.line,
                     name,
                     reason: "it has no END:VCARD before the next card".into(),
                 });
             }
-            current = Some((card_no, line_no, Vec::new(), None));
+            current = Some(Card { number: card_no, line: line_no, props: Vec::new(), bad_lines: Vec::new() });
             continue;
         }
-        if upper == "END:VCARD" {
-            if let Some((card, start, props, name)) = current.take() {
-                match build(&props) {
-                    Ok(contact) => parsed.contacts.push(contact),
-                    Err(reason) => parsed.skipped.push(Skipped { card, line: start, name, reason }),
-                }
+        if trimmed.eq_ignore_ascii_case(b"END:VCARD") {
+            if let Some(card) = current.take() {
+                finish(card, &mut parsed);
             }
             continue;
         }
-        let Some((_, _, props, name)) = current.as_mut() else { continue };
-        match property(&line) {
-            Ok(prop) => {
-                if prop.name == "FN" && name.is_none() {
-                    *name = decode(&prop).ok().map(|v| unescape(&v));
-                }
-                props.push(prop);
-            }
-            Err(reason) => {
-                // Remember the first bad line; the card is skipped at END.
-                props.push(Property {
-                    name: "X-DIALTONE-BAD".into(),
-                    params: vec![],
-                    value: format!("line {line_no}: {reason}").into_bytes(),
-                });
-            }
+        let Some(card) = current.as_mut() else { continue };
+        match property(&line, line_no) {
+            Ok(prop) => card.props.push(prop),
+            Err(reason) => card.bad_lines.push((line_no, reason)),
         }
     }
-    if let Some((card, start, _, name)) = current {
-        parsed.skipped.push(Skipped { card, line: start, name, reason: "the file ends before END:VCARD".into() });
+    if let Some(card) = current {
+        let name = card_name(&card.props);
+        parsed.skipped.push(CardProblem {
+            card: card.number,
+            line: card.line,
+            name,
+            reason: "the file ends before END:VCARD".into(),
+        });
     }
     parsed
 }
 
+/// The card's FN, if it can be read: for naming a card in a report.
+fn card_name(props: &[Property]) -> Option<String> {
+    let prop = props.iter().find(|p| p.name == "FN")?;
+    decode(prop).ok().map(|v| unescape(&v.text).trim().to_owned()).filter(|n| !n.is_empty())
+}
+
+fn finish(card: Card, parsed: &mut Parsed) {
+    let name = card_name(&card.props);
+    let problem = |line: u32, reason: String| CardProblem { card: card.number, line, name: name.clone(), reason };
+    match build(&card.props) {
+        Ok((contact, dropped)) => {
+            parsed.dropped.extend(card.bad_lines.into_iter().map(|(line, reason)| problem(line, reason)));
+            parsed.dropped.extend(dropped.into_iter().map(|(line, reason)| problem(line, reason)));
+            let shown = contact.name.clone();
+            for p in parsed.dropped.iter_mut().filter(|p| p.card == card.number && p.name.is_none()) {
+                p.name = Some(shown.clone());
+            }
+            parsed.contacts.push(contact);
+        }
+        Err(reason) => parsed.skipped.push(problem(card.line, reason)),
+    }
+}
+
 /// Joins folded lines, and QUOTED-PRINTABLE soft breaks (`=` at the end of a line).
+///
+/// Each byte is looked at a bounded number of times: whether a logical line is
+/// QUOTED-PRINTABLE is decided once, when its head (up to the first `:`) is complete.
 fn unfold(bytes: &[u8]) -> Vec<(u32, Vec<u8>)> {
     let mut out: Vec<(u32, Vec<u8>)> = Vec::new();
+    // For the logical line being built: is its head complete, and is it QUOTED-PRINTABLE?
+    let (mut head_done, mut qp) = (false, false);
     for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         let number = index as u32 + 1;
-        match out.last_mut() {
+        let continued = match out.last_mut() {
             Some((_, previous)) if line.first().is_some_and(|&b| b == b' ' || b == b'\t') => {
-                previous.extend_from_slice(&line[1..])
+                previous.extend_from_slice(&line[1..]);
+                Some(&line[1..])
             }
-            Some((_, previous)) if is_qp(previous) && previous.ends_with(b"=") => {
+            Some((_, previous)) if qp && previous.ends_with(b"=") => {
                 previous.pop();
                 previous.extend_from_slice(line);
+                None
             }
-            _ => out.push((number, line.to_vec())),
+            _ => {
+                out.push((number, line.to_vec()));
+                (head_done, qp) = (false, false);
+                Some(line)
+            }
+        };
+        if !head_done && continued.is_some_and(|part| part.contains(&b':')) {
+            head_done = true;
+            qp = out.last().is_some_and(|(_, logical)| is_qp(logical));
         }
     }
     out
@@ -145,7 +197,7 @@ fn is_qp(line: &[u8]) -> bool {
     head.contains("QUOTED-PRINTABLE")
 }
 
-fn property(line: &[u8]) -> Result<Property, String> {
+fn property(line: &[u8], line_no: u32) -> Result<Property, String> {
     // The head ends at the first ':' outside a quoted parameter value.
     let mut in_quotes = false;
     let colon = line
@@ -156,13 +208,14 @@ fn property(line: &[u8]) -> Result<Property, String> {
             }
             b == b':' && !in_quotes
         })
-        .ok_or("a line without ':'")?;
-    let head = std::str::from_utf8(&line[..colon]).map_err(|_| "a property name that is not text".to_owned())?;
+        .ok_or("a line without “:” was left out")?;
+    let head =
+        std::str::from_utf8(&line[..colon]).map_err(|_| "a property whose name is not text was left out".to_owned())?;
     let mut parts = split_unquoted(head, ';').into_iter();
     let full_name = parts.next().unwrap_or_default();
     let name = full_name.rsplit('.').next().unwrap_or_default().trim().to_ascii_uppercase();
     if name.is_empty() {
-        return Err("a property without a name".into());
+        return Err("a property without a name was left out".into());
     }
     let params = parts
         .map(|p| match p.split_once('=') {
@@ -175,7 +228,7 @@ fn property(line: &[u8]) -> Result<Property, String> {
             _ => (k, v),
         })
         .collect();
-    Ok(Property { name, params, value: line[colon + 1..].to_vec() })
+    Ok(Property { name, params, value: line[colon + 1..].to_vec(), line: line_no })
 }
 
 fn split_unquoted(text: &str, sep: char) -> Vec<&str> {
@@ -193,23 +246,40 @@ fn split_unquoted(text: &str, sep: char) -> Vec<&str> {
     parts
 }
 
+/// A property's value as text.
+struct Text {
+    text: String,
+    /// Not UTF-8 and no CHARSET: read as Windows-1252, the legacy encoding of the
+    /// desktop address books that wrote such files.
+    guessed: bool,
+}
+
 /// The value as text: QUOTED-PRINTABLE decoded, then the CHARSET (default UTF-8).
-fn decode(prop: &Property) -> Result<String, String> {
+fn decode(prop: &Property) -> Result<Text, String> {
     let encoding = prop.param("ENCODING").map(str::to_ascii_uppercase);
     let bytes = match encoding.as_deref() {
         Some("QUOTED-PRINTABLE" | "QP") => quoted_printable(&prop.value)?,
-        Some("B" | "BASE64") => return Err("binary".into()),
+        Some("B" | "BASE64") => return Err("it is binary, not text".into()),
         _ => prop.value.clone(),
     };
     match prop.param("CHARSET") {
         Some(label) => {
-            let encoding = Encoding::for_label(label.as_bytes())
-                .ok_or_else(|| format!("{}: unknown CHARSET “{label}”", prop.name))?;
+            let encoding =
+                Encoding::for_label(label.as_bytes()).ok_or_else(|| format!("its CHARSET “{label}” is unknown"))?;
             let (text, _, bad) = encoding.decode(&bytes);
-            if bad { Err(format!("{}: not valid {label}", prop.name)) } else { Ok(text.into_owned()) }
+            if bad {
+                Err(format!("it is not valid {label}"))
+            } else {
+                Ok(Text { text: text.into_owned(), guessed: false })
+            }
         }
-        None => String::from_utf8(bytes)
-            .map_err(|_| format!("{}: not valid UTF-8 (and no CHARSET says what it is)", prop.name)),
+        None => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Text { text, guessed: false }),
+            Err(err) => {
+                let (text, _, _) = WINDOWS_1252.decode(err.as_bytes());
+                Ok(Text { text: text.into_owned(), guessed: true })
+            }
+        },
     }
 }
 
@@ -289,10 +359,8 @@ fn label_of(prop: &Property) -> String {
     types.join(",")
 }
 
-fn build(props: &[Property]) -> Result<NewContact, String> {
-    if let Some(bad) = props.iter().find(|p| p.name == "X-DIALTONE-BAD") {
-        return Err(String::from_utf8_lossy(&bad.value).into_owned());
-    }
+/// The contact a card describes, and the properties left out of it (line, why).
+fn build(props: &[Property]) -> Result<(NewContact, Vec<(u32, String)>), String> {
     let version =
         props.iter().find(|p| p.name == "VERSION").map(|p| String::from_utf8_lossy(&p.value).trim().to_owned());
     match version.as_deref() {
@@ -301,13 +369,38 @@ fn build(props: &[Property]) -> Result<NewContact, String> {
         None => return Err("it has no VERSION".into()),
     }
     let mut contact = NewContact::default();
-    let mut structured_name = None;
+    let mut structured_name = String::new();
+    let mut dropped = Vec::new();
     for prop in props {
-        let text = || decode(prop);
+        const READ: [&str; 9] =
+            ["FN", "N", "ORG", "NOTE", "UID", "TEL", "EMAIL", "X-DIALTONE-FAVOURITE", "X-DIALTONE-PROVIDER"];
+        if !READ.contains(&prop.name.as_str()) {
+            continue; // PHOTO, ADR, ...: not decoded, so never a problem
+        }
+        let value = match decode(prop) {
+            Ok(Text { text, guessed }) => {
+                if guessed {
+                    dropped.push((
+                        prop.line,
+                        format!("{} is not UTF-8 and names no CHARSET; it was read as Windows-1252", prop.name),
+                    ));
+                }
+                text
+            }
+            Err(why) => {
+                dropped.push((prop.line, format!("{} was left out: {why}", prop.name)));
+                continue;
+            }
+        };
+        let set = |field: &mut String, text: String| {
+            if !text.is_empty() {
+                *field = text;
+            }
+        };
         match prop.name.as_str() {
-            "FN" => contact.name = unescape(&text()?).trim().to_owned(),
+            "FN" => set(&mut contact.name, unescape(&value).trim().to_owned()),
             "N" => {
-                let parts = components(&text()?);
+                let parts = components(&value);
                 // family; given; additional; prefix; suffix → "prefix given additional family suffix"
                 let get = |i: usize| parts.get(i).map(|s| s.trim()).unwrap_or_default().to_owned();
                 let name = [get(3), get(1), get(2), get(0), get(4)]
@@ -315,18 +408,23 @@ fn build(props: &[Property]) -> Result<NewContact, String> {
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
                     .join(" ");
-                structured_name = Some(name);
+                set(&mut structured_name, name);
             }
-            "ORG" => {
-                contact.organization = components(&text()?).into_iter().next().unwrap_or_default().trim().to_owned()
-            }
-            "NOTE" => contact.notes = unescape(&text()?),
-            "UID" => contact.uid = Some(unescape(&text()?).trim().to_owned()).filter(|u| !u.is_empty()),
+            "ORG" => set(
+                &mut contact.organization,
+                components(&value).into_iter().next().unwrap_or_default().trim().to_owned(),
+            ),
+            "NOTE" => set(&mut contact.notes, unescape(&value)),
+            "UID" => contact.uid = Some(unescape(&value).trim().to_owned()).filter(|u| !u.is_empty()),
             "TEL" => {
-                let value = unescape(&text()?);
+                let value = unescape(&value);
                 let number = value.trim();
                 let number = number.strip_prefix("tel:").or_else(|| number.strip_prefix("TEL:")).unwrap_or(number);
                 if number.is_empty() {
+                    continue;
+                }
+                if !number.chars().any(|c| c.is_ascii_digit()) {
+                    dropped.push((prop.line, format!("TEL “{number}” has no digits to call; it was left out")));
                     continue;
                 }
                 contact.phones.push(Phone {
@@ -336,32 +434,39 @@ fn build(props: &[Property]) -> Result<NewContact, String> {
                 });
             }
             "EMAIL" => {
-                let address = unescape(&text()?).trim().to_owned();
+                let address = unescape(&value).trim().to_owned();
                 if address.is_empty() {
                     continue;
                 }
                 if !address.contains('@') {
-                    return Err(format!("EMAIL “{address}” is not an email address"));
+                    dropped.push((prop.line, format!("EMAIL “{address}” is not an email address; it was left out")));
+                    continue;
                 }
                 contact.emails.push(Email { label: label_of(prop), address });
             }
-            "X-DIALTONE-FAVOURITE" => contact.favourite = text()?.trim() == "1",
+            "X-DIALTONE-FAVOURITE" => contact.favourite = value.trim() == "1",
             "X-DIALTONE-PROVIDER" => {
-                contact.preferred_provider = Some(text()?.trim().to_owned()).filter(|p| !p.is_empty())
+                contact.preferred_provider = Some(value.trim().to_owned()).filter(|p| !p.is_empty())
             }
             _ => {}
         }
     }
-    if contact.name.is_empty() {
-        contact.name = structured_name.unwrap_or_default();
+    // Shown by what it has: a name, else its organisation, email or number.
+    let fallbacks = [
+        structured_name,
+        contact.organization.clone(),
+        contact.emails.first().map(|e| e.address.clone()).unwrap_or_default(),
+        contact.phones.first().map(|p| p.number.clone()).unwrap_or_default(),
+    ];
+    for fallback in fallbacks {
+        if contact.name.is_empty() {
+            contact.name = fallback;
+        }
     }
     if contact.name.is_empty() {
-        contact.name = contact.organization.clone();
+        return Err("it has nothing to show it by: no name, organisation, email or number".into());
     }
-    if contact.name.is_empty() {
-        return Err("it has no name (FN, N or ORG)".into());
-    }
-    Ok(contact)
+    Ok((contact, dropped))
 }
 
 /// Writes contacts as vCard 4.0 (CRLF, lines folded at 75 octets).
@@ -464,26 +569,56 @@ mod tests {
     }
 
     #[test]
-    fn a_broken_card_is_reported_and_its_neighbours_kept() {
-        let file = "BEGIN:VCARD\nVERSION:3.0\nFN:First\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Broken\nEMAIL:not-an-address\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nTEL:+14155550123\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Last\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Cut\n";
+    fn an_odd_property_costs_only_itself_and_is_reported() {
+        let file = "BEGIN:VCARD\nVERSION:3.0\nFN:First\nEND:VCARD\n\
+            BEGIN:VCARD\nVERSION:3.0\nFN:Broken\nEMAIL:not-an-address\nTEL:+1 415 555 0100\nno colon here\nORG;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=91=80\nTEL:n/a\nEND:VCARD\n\
+            BEGIN:VCARD\nVERSION:3.0\nTEL:+14155550123\nEND:VCARD\n\
+            BEGIN:VCARD\nVERSION:3.0\nEMAIL:only@example.com\nEND:VCARD\n\
+            BEGIN:VCARD\nVERSION:3.0\nNOTE:nothing else\nEND:VCARD\n\
+            BEGIN:VCARD\nVERSION:3.0\nFN:Cut\n";
         let parsed = parse(file.as_bytes());
         let names: Vec<&str> = parsed.contacts.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["First", "Last"]);
-        assert_eq!(parsed.skipped.len(), 3);
-        assert_eq!(
-            (parsed.skipped[0].card, parsed.skipped[0].line, parsed.skipped[0].name.as_deref()),
-            (2, 5, Some("Broken"))
-        );
-        assert!(parsed.skipped[0].reason.contains("not an email address"));
-        assert!(parsed.skipped[1].reason.contains("no name"));
-        assert!(parsed.skipped[2].reason.contains("ends before END:VCARD"));
+        assert_eq!(names, ["First", "Broken", "+14155550123", "only@example.com"]);
+        let broken = &parsed.contacts[1];
+        assert_eq!(broken.phones.len(), 1, "{broken:?}");
+        assert!(broken.emails.is_empty() && broken.organization.is_empty());
+        let dropped: Vec<(u32, u32, &str)> =
+            parsed.dropped.iter().map(|d| (d.card, d.line, d.name.as_deref().unwrap_or_default())).collect();
+        assert_eq!(dropped, [(2, 10, "Broken"), (2, 8, "Broken"), (2, 11, "Broken"), (2, 12, "Broken")]);
+        let reasons: Vec<&str> = parsed.dropped.iter().map(|d| d.reason.as_str()).collect();
+        assert!(reasons[0].contains("without “:”"), "{reasons:?}");
+        assert!(reasons[1].contains("not an email address"), "{reasons:?}");
+        assert!(reasons[2].starts_with("ORG was left out") && reasons[2].contains("not valid UTF-8"), "{reasons:?}");
+        assert!(reasons[3].contains("no digits"), "{reasons:?}");
+        let skipped: Vec<(u32, u32, Option<&str>)> =
+            parsed.skipped.iter().map(|s| (s.card, s.line, s.name.as_deref())).collect();
+        assert_eq!(skipped, [(5, 22, None), (6, 26, Some("Cut"))]);
+        assert!(parsed.skipped[0].reason.contains("nothing to show"));
+        assert!(parsed.skipped[1].reason.contains("ends before END:VCARD"));
     }
 
     #[test]
-    fn bad_bytes_without_a_charset_are_reported() {
+    fn bytes_without_a_charset_that_are_not_utf8_are_read_as_windows_1252() {
         let parsed = parse(b"BEGIN:VCARD\nVERSION:3.0\nFN:Ren\xe9e\nEND:VCARD\n");
-        assert!(parsed.contacts.is_empty());
-        assert!(parsed.skipped[0].reason.contains("UTF-8"), "{:?}", parsed.skipped);
+        assert_eq!(parsed.contacts[0].name, "Renée");
+        assert!(parsed.dropped[0].reason.contains("read as Windows-1252"), "{:?}", parsed.dropped);
+    }
+
+    #[test]
+    fn unfolding_joins_folds_and_soft_breaks_only_where_they_belong() {
+        let file = b"A;ENCODING=QUOTED-PRINTABLE:one=\r\n=20two=\r\n\r\nB:x=\r\nC:y\r\n D\r\nno colon=\r\nE: z\r\n";
+        let lines: Vec<(u32, String)> =
+            unfold(file).into_iter().map(|(n, l)| (n, String::from_utf8(l).unwrap())).collect();
+        let expected = [
+            (1, "A;ENCODING=QUOTED-PRINTABLE:one=20two"),
+            (4, "B:x="),
+            (5, "C:yD"),
+            (7, "no colon="),
+            (8, "E: z"),
+            (9, ""),
+        ];
+        let expected: Vec<(u32, String)> = expected.iter().map(|(n, l)| (*n, l.to_string())).collect();
+        assert_eq!(lines, expected);
     }
 
     #[test]
