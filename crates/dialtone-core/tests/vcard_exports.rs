@@ -219,3 +219,94 @@ fn a_device_that_never_ends_is_refused_too() {
     let err = dialtone.import_contacts(Path::new("/dev/zero"), |_, _| {}).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput, "{}", err.message);
 }
+
+mod any_file {
+    //! Property tests: any file, of any version, with any numbers, imported twice adds
+    //! nobody the second time; and no bytes make the reader panic.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn qp(text: &str) -> String {
+        text.bytes().map(|b| format!("={b:02X}")).collect()
+    }
+
+    /// A card as some address book might write it.
+    fn card() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec![
+            "Renée Dupré",
+            "Ada Lovelace",
+            "ÑÑ Ñ",
+            "Zoë",
+            "",
+            "Harriet Jones",
+            "O'Brien, Pat",
+        ]);
+        let number = prop::sample::select(vec![
+            "07700 900461",
+            "+33 1 42 76 49 78",
+            "(415) 555-0123",
+            "+1 415 555 0123",
+            "123456",
+            "tel:+44-20-7946-0958",
+            "0033 1 42 76 49 78",
+            "+999 12",
+            "ext. 12",
+        ]);
+        let email = prop::sample::select(vec!["ada@example.com", "ADA@Example.com", "nowhere", "jöhn@exämple.org"]);
+        let version = prop::sample::select(vec!["2.1", "3.0", "4.0"]);
+        (
+            version,
+            name,
+            prop::collection::vec(number, 0..3),
+            prop::collection::vec(email, 0..2),
+            prop::option::of("[a-z0-9]{1,6}"),
+            any::<bool>(),
+        )
+            .prop_map(|(version, name, numbers, emails, uid, quoted)| {
+                let mut lines = vec!["BEGIN:VCARD".to_owned(), format!("VERSION:{version}")];
+                if let Some(uid) = uid {
+                    lines.push(format!("UID:{uid}"));
+                }
+                if !name.is_empty() {
+                    if quoted && version == "2.1" {
+                        lines.push(format!("FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{}", qp(name)));
+                    } else {
+                        lines.push(format!("FN:{}", name.replace(',', "\\,")));
+                    }
+                }
+                lines.extend(numbers.iter().map(|n| format!("TEL;TYPE=cell:{n}")));
+                lines.extend(emails.iter().map(|e| format!("EMAIL:{e}")));
+                lines.push("END:VCARD".to_owned());
+                lines.join("\r\n") + "\r\n"
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn importing_a_file_again_adds_nobody(
+            cards in prop::collection::vec(card(), 1..8),
+            region in prop::sample::select(vec![None, Some("US"), Some("GB"), Some("FR")]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let dialtone = book(&dir, region);
+            let file = dir.path().join("book.vcf");
+            std::fs::write(&file, cards.concat()).unwrap();
+            dialtone.import_contacts(&file, |_, _| {}).unwrap();
+            let first = dialtone.contacts().unwrap();
+            let again = dialtone.import_contacts(&file, |_, _| {}).unwrap();
+            prop_assert_eq!(again.added, 0, "{:?}", again);
+            prop_assert_eq!(dialtone.contacts().unwrap(), first);
+        }
+
+        #[test]
+        fn no_bytes_make_the_reader_panic(bytes in prop::collection::vec(any::<u8>(), 0..400), prefix in 0usize..3) {
+            let heads: [&[u8]; 3] = [b"", b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE:", b"BEGIN:VCARD\nVERSION:4.0\nTEL:"];
+            let mut file = heads[prefix].to_vec();
+            file.extend(bytes);
+            let _ = dialtone_core::contacts::vcard::parse(&file);
+        }
+    }
+}
