@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dialtone_core::logging::{self, LogConfig};
-use dialtone_core::numbers::Target;
 use dialtone_core::paths::DATA_DIR_ENV;
-use dialtone_core::providers::{CallOutcome, Placed};
+use dialtone_core::providers::{CallOutcome, CallPhase, Placed};
 use dialtone_core::qr::Qr;
 use dialtone_core::redact::SecretString;
 use dialtone_core::service::{Dialtone, ProviderView, Save};
@@ -263,11 +262,10 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Provider { command } => provider(&dialtone, command)?,
         Command::Call { target, via, json } => {
-            // A number the plan does not list is still called: say so first, on stderr.
-            if let Ok((Target::Phone(number), _)) = dialtone.resolve_target(&target)
-                && let Some(hint) = number.hint()
-            {
-                eprintln!("dialtone: note: {hint}");
+            // Said first, on stderr: a number the plan does not list (still called), and
+            // what the provider cannot do (a Sendblue call's audio is not carried here).
+            for note in dialtone.notes_before_calling(&target, via.as_deref()) {
+                eprintln!("dialtone: note: {note}");
             }
             return runtime.block_on(call(json, |cancel| dialtone.place_call(&target, via.as_deref(), cancel)));
         }
@@ -280,9 +278,17 @@ fn with_service(paths: Paths, command: Command) -> anyhow::Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string(&status)?);
             } else {
-                println!("{call_id}: {}", status.state);
+                let phase = match status.phase {
+                    CallPhase::Ringing => "ringing",
+                    CallPhase::Connected => "connected",
+                    CallPhase::Ended => "ended",
+                };
+                println!("{call_id}: {phase} ({})", status.state);
                 if let Some(cause) = status.disconnect_cause {
-                    println!("ended: {cause}");
+                    println!("Ended by: {cause}");
+                }
+                if let Some(error) = status.error_message {
+                    println!("Error: {error}");
                 }
             }
         }
@@ -545,7 +551,7 @@ fn print_placed(placed: &Placed) -> anyhow::Result<()> {
         CallOutcome::LiveAudio { agora } => {
             println!("FaceTime call to {} started through {who}.", placed.to);
             println!("Its audio is Agora channel {} (app {}, uid {}).", agora.channel_name, agora.app_id, agora.uid);
-            println!("Joining that audio needs the Dialtone window; the command line cannot join it.");
+            println!("Dialtone cannot carry this call's audio yet, in the window or here: the callee hears silence.");
         }
         CallOutcome::Recorded { call_id, .. } => {
             println!("Recorded the call to {} in the CRM ({who}).", placed.to);

@@ -367,3 +367,44 @@ async fn possible_numbers_are_saved_and_called_whatever_the_region() {
     assert!(!stderr.contains("unusual"), "an assigned number gets no note: {stderr}");
     cli.ok(&["provider", "remove", &name], None).await;
 }
+
+#[tokio::test]
+async fn a_sendblue_call_says_first_that_its_audio_is_not_carried_here() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/facetime/start-call"))
+        .and(body_json(json!({"phoneNumber": "+14155550123", "fromNumber": "+14155550100"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "status": "OK", "message": "Call started",
+            "agora": {"appId": "app-1", "channelName": "ch-9", "token": "agora-tok", "uid": 0}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cli = Cli::new();
+    let name = format!("sb{}", std::process::id());
+    cli.ok(
+        &[
+            "provider",
+            "add",
+            &name,
+            "--kind",
+            "sendblue",
+            "--set",
+            &format!("base_url={}", server.uri()),
+            "--set",
+            "from_number=+14155550100",
+        ],
+        None,
+    )
+    .await;
+    cli.ok(&["provider", "secret", &name, "api_key_id"], Some("sb_kid_cli")).await;
+    cli.ok(&["provider", "secret", &name, "api_secret_key"], Some("sb_sk_cli")).await;
+    let out = cli.run(&["call", "+1 415 555 0123", "--via", &name], None).await;
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("note: Dialtone cannot carry a Sendblue call's audio yet"), "{stderr}");
+    assert!(stdout.contains("Dialtone cannot carry this call's audio yet"), "{stdout}");
+    assert!(!stdout.contains("needs the Dialtone window"), "{stdout}");
+    cli.ok(&["provider", "remove", &name], None).await;
+}

@@ -254,6 +254,8 @@ pub enum Target {
     Phone(PhoneNumber),
     Email(String),
     Sip(String),
+    /// 1–6 digits that a provider with speed dials (Fractel) dials as they are.
+    SpeedDial(String),
 }
 
 impl Target {
@@ -275,11 +277,18 @@ impl Target {
         PhoneNumber::parse(text, region).map(Self::Phone)
     }
 
+    /// What is typed as a speed dial: 1–6 digits, nothing else but spaces.
+    pub fn speed_dial(input: &str) -> Option<Self> {
+        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        ((1..=6).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()))
+            .then_some(Self::SpeedDial(digits))
+    }
+
     /// The target as people read it (E.164 for numbers).
     pub fn display(&self) -> &str {
         match self {
             Self::Phone(number) => number.e164(),
-            Self::Email(email) | Self::Sip(email) => email,
+            Self::Email(text) | Self::Sip(text) | Self::SpeedDial(text) => text,
         }
     }
 }

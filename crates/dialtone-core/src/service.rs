@@ -72,6 +72,8 @@ pub struct ProviderView {
     pub is_default: bool,
     /// Set when the keychain could not be reached to tell which secrets are stored.
     pub keychain_error: Option<String>,
+    /// What to know before calling through it ([`Kind::notice`]).
+    pub notice: Option<String>,
 }
 
 /// Adding a new provider, or changing one that exists.
@@ -346,6 +348,7 @@ impl Dialtone {
             }
             Ok(())
         })?;
+        self.dialer.forget(name);
         for field in dropped_secrets {
             self.secrets.remove(name, &field)?;
         }
@@ -361,6 +364,7 @@ impl Dialtone {
             return Err(Error::invalid_input(format!("The {field} of {name} is empty: paste the value to store.")));
         }
         self.secrets.store(name, field, secret)?;
+        self.dialer.forget(name);
         tracing::info!(provider = name, field, "secret stored in the keychain");
         Ok(())
     }
@@ -369,6 +373,7 @@ impl Dialtone {
         let config = self.config(name)?;
         secret_field(name, &config, field)?;
         self.secrets.remove(name, field)?;
+        self.dialer.forget(name);
         tracing::info!(provider = name, field, "secret deleted from the keychain");
         Ok(())
     }
@@ -377,6 +382,7 @@ impl Dialtone {
     /// nothing is removed (its secrets would be left behind, out of sight).
     pub fn remove_provider(&self, name: &str) -> Result<()> {
         let config = self.config(name)?;
+        self.dialer.forget(name);
         for field in config.secret_fields()? {
             self.secrets.remove(name, &field.name)?;
         }
@@ -431,6 +437,7 @@ impl Dialtone {
             secrets,
             is_default: settings.default_provider.as_deref() == Some(name),
             keychain_error,
+            notice: config.kind.notice().map(str::to_owned),
         })
     }
 
@@ -472,12 +479,40 @@ impl Dialtone {
         }
     }
 
+    /// What to tell the person before `typed` is called through `via` (or the provider
+    /// the call would use): a number the plan does not list, and the provider's notice
+    /// (a Sendblue call's audio cannot be carried here yet). Empty when all is plain.
+    pub fn notes_before_calling(&self, typed: &str, via: Option<&str>) -> Vec<String> {
+        let Ok(settings) = self.settings() else { return Vec::new() };
+        let mut notes = Vec::new();
+        let resolved = self.resolve_in(&settings, typed).ok();
+        if let Some((Target::Phone(number), _)) = &resolved
+            && let Some(hint) = number.hint()
+        {
+            notes.push(hint.to_owned());
+        }
+        let preferred = resolved.as_ref().and_then(|(_, contact)| contact.as_ref()?.preferred_provider.clone());
+        if let Ok((_, config)) = choose_in(&settings, via.or(preferred.as_deref()))
+            && let Some(notice) = config.kind.notice()
+        {
+            notes.push(notice.to_owned());
+        }
+        notes
+    }
+
     /// Places a call and writes it to the history, whatever happens: placed, failed,
     /// or stopped through `cancel` (the person stopped waiting, or pressed Ctrl-C).
     /// Never retried: a failure is reported for the person to decide.
     pub async fn place_call(&self, typed: &str, via: Option<&str>, cancel: CancellationToken) -> Result<Placed> {
         let settings = self.settings()?;
-        let (target, contact) = self.resolve_in(&settings, typed)?;
+        let (target, contact) = match self.resolve_in(&settings, typed) {
+            Ok(found) => found,
+            // 1–6 digits are no phone number, but a speed dial to a provider that has them.
+            Err(err) => match Target::speed_dial(typed) {
+                Some(dial) if choose_in(&settings, via).is_ok_and(|(_, c)| c.kind.has_speed_dials()) => (dial, None),
+                _ => return Err(err),
+            },
+        };
         let via = via.map(str::to_owned).or_else(|| contact.as_ref().and_then(|c| c.preferred_provider.clone()));
         let (name, config) = choose_in(&settings, via.as_deref())?;
         let result = if cancel.is_cancelled() {
@@ -486,7 +521,9 @@ impl Dialtone {
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => Err(Error::new(ErrorCode::Cancelled, STOPPED_WAITING)),
-                result = self.dialer.place_call(&name, &config, &*self.secrets, &target) => result,
+                result = self.dialer.place_call_to_contact(
+                    &name, &config, &*self.secrets, &target, contact.as_ref().and_then(|c| c.uid.as_deref()),
+                ) => result,
             }
         };
         let result = result.map_err(|err| keychain::nothing_done(err, "dialled"));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{DialtoneJson, FormIs, OnlyAuth, Secrets, config, place};
 use dialtone_core::ErrorCode;
-use dialtone_core::providers::{CallOutcome, Dialer, Kind};
+use dialtone_core::providers::{CallOutcome, CallPhase, Dialer, Kind};
 use serde_json::json;
 use wiremock::matchers::query_param;
 use wiremock::matchers::{basic_auth, bearer_token, body_json, header, method, path};
@@ -85,12 +85,17 @@ async fn blooio_documented_errors_in_plain_words() {
         (400, ErrorCode::ProviderRejected, "did not accept the phone number or email address"),
         (401, ErrorCode::ProviderAuth, "did not accept the API key"),
         (402, ErrorCode::ProviderRejected, "trial limit"),
-        (403, ErrorCode::ProviderAuth, "may not place FaceTime calls"),
+        // Listed by Blooio without a meaning: general words, and Blooio's own message.
+        (403, ErrorCode::ProviderAuth, "the provider refused"),
         (404, ErrorCode::ProviderRejected, "no active number for this API key"),
-        (409, ErrorCode::ProviderRejected, "conflict"),
+        (409, ErrorCode::ProviderRejected, "the provider reported a conflict"),
         (500, ErrorCode::ProviderUnavailable, "may or may not have been placed"),
-        (501, ErrorCode::ProviderUnavailable, "FaceTime calling switched off"),
-        (502, ErrorCode::ProviderUnavailable, "could not create the FaceTime link"),
+        (
+            501,
+            ErrorCode::ProviderUnavailable,
+            "FaceTime calling switched off for now (“coming soon”), so no call was placed",
+        ),
+        (502, ErrorCode::ProviderUnavailable, "could not create the FaceTime link, so no call was placed"),
         (503, ErrorCode::ProviderUnavailable, "no active devices"),
     ];
     let dialer = Dialer::new().unwrap();
@@ -112,6 +117,9 @@ async fn blooio_documented_errors_in_plain_words() {
         assert!(err.message.contains(words), "{status}: {}", err.message);
         assert!(err.message.contains(&format!("HTTP {status}")), "{}", err.message);
         assert!(err.message.contains("key [redacted] refused"), "{}", err.message);
+        if status == 501 || status == 502 {
+            assert!(!err.message.contains("may"), "nothing was placed: {}", err.message);
+        }
         assert!(!err.message.contains("bk_secret_77"), "{}", err.message);
     }
 }
@@ -902,4 +910,115 @@ async fn a_definition_whose_answer_lacks_the_id_says_so() {
     let err = place(&Dialer::new().unwrap(), "cu", &cfg, &Secrets::default(), "+14155550123").await.unwrap_err();
     assert_eq!(err.code, ErrorCode::ProviderResponse);
     assert!(err.message.contains("has no `data.id`"), "{}", err.message);
+}
+
+// ------------------------------------------------------- what the seed promises, exactly
+
+#[tokio::test]
+async fn blooio_draws_only_apples_facetime_links() {
+    for link in ["https://evil.example/join#v=1&p=x", "https://facetime.apple.com.evil.example/join#v=1"] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v2/api/facetime/calls"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true, "link": link})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let cfg = config(Kind::Blooio, &[("base_url", &server.uri())]);
+        let err =
+            place(&Dialer::new().unwrap(), "bl", &cfg, &Secrets::of("bl", &[("api_key", "bk_1")]), "+14155550123")
+                .await
+                .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ProviderResponse, "{link}");
+        assert!(err.message.contains("not a FaceTime link"), "{}", err.message);
+    }
+}
+
+#[tokio::test]
+async fn fractel_2xx_without_a_call_id_is_a_placed_call() {
+    for answer in [
+        ResponseTemplate::new(200).set_body_json(json!({"call": {}})),
+        ResponseTemplate::new(201).set_body_json(json!({"call": {"status": "connected"}})),
+        ResponseTemplate::new(200).set_body_string("OK"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v2/auth"))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(json!({"authorization": {"token": jwt(in_an_hour())}})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST")).and(path("/v2/calls")).respond_with(answer).expect(1).mount(&server).await;
+        let placed = place(&Dialer::new().unwrap(), "fr", &fractel_config(&server), &fractel_secrets(), "+14155550123")
+            .await
+            .unwrap();
+        assert!(matches!(placed.outcome, CallOutcome::Placed { call_id: None }), "{:?}", placed.outcome);
+    }
+}
+
+#[tokio::test]
+async fn fractel_refuses_a_number_longer_than_15_digits_in_its_form_without_sending() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+    // A German number of 13 national digits: 011 + 49 + 13 = 18 digits for Fractel.
+    let err =
+        place(&Dialer::new().unwrap(), "fr", &fractel_config(&server), &fractel_secrets(), "+49 30 1234567890123")
+            .await
+            .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{}", err.message);
+    assert!(
+        err.message.contains("at most 15 digits") && err.message.contains("Nothing was dialled"),
+        "{}",
+        err.message
+    );
+}
+
+#[tokio::test]
+async fn bandwidth_sends_the_disconnect_url_and_tag_and_reads_its_states() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2/accounts/9900000/calls"))
+        .and(body_json(json!({
+            "from": "+14155550100", "to": "+14155550123", "applicationId": "app-7",
+            "answerUrl": "https://example.com/bxml/transfer.xml", "answerMethod": "GET", "callTimeout": 45,
+            "disconnectUrl": "https://example.com/callbacks/disconnect", "tag": "desk-7"
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"callId": "c-9"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let states = [
+        (json!({"callId": "c-9", "state": "initiated"}), CallPhase::Ringing),
+        (json!({"callId": "c-9", "state": "answered", "answerTime": "2026-11-24T10:00:03Z"}), CallPhase::Connected),
+        (
+            json!({"callId": "c-9", "state": "disconnected", "endTime": "2026-11-24T10:01:00Z",
+                   "disconnectCause": "error", "errorMessage": "Invalid BXML at the answer URL"}),
+            CallPhase::Ended,
+        ),
+    ];
+    let mut cfg = bandwidth_config(&server);
+    cfg.settings.insert("disconnect_url".into(), "https://example.com/callbacks/disconnect".into());
+    cfg.settings.insert("tag".into(), "desk-7".into());
+    let dialer = Dialer::new().unwrap();
+    place(&dialer, "bw", &cfg, &bandwidth_secrets(), "+14155550123").await.unwrap();
+    for (body, phase) in states {
+        let mounted = Mock::given(method("GET"))
+            .and(path("/api/v2/accounts/9900000/calls/c-9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount_as_scoped(&server)
+            .await;
+        let status = dialer.status("bw", &cfg, &bandwidth_secrets(), "c-9").await.unwrap();
+        assert_eq!(status.phase, phase, "{status:?}");
+        if phase == CallPhase::Ended {
+            assert_eq!(status.error_message.as_deref(), Some("Invalid BXML at the answer URL"));
+            assert_eq!(status.disconnect_cause.as_deref(), Some("error"));
+        }
+        drop(mounted);
+    }
+    // A tag over Bandwidth's 256 characters is refused before anything is sent.
+    cfg.settings.insert("tag".into(), "t".repeat(257));
+    let err = place(&dialer, "bw", &cfg, &bandwidth_secrets(), "+14155550123").await.unwrap_err();
+    assert!(err.message.contains("at most 256 characters"), "{}", err.message);
 }

@@ -212,3 +212,172 @@ async fn the_database_is_readable_by_its_owner_only() {
     seen.sort();
     assert!(seen.iter().any(|n| n.ends_with("-wal")), "the WAL file was checked too: {seen:?}");
 }
+
+// ---------------------------------------------------------------- Fractel's token
+
+fn jwt(tag: &str) -> String {
+    use base64::Engine;
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{tag}","exp":{exp}}}"#));
+    format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln")
+}
+
+/// A Fractel stand-in that issues `token` for `password` and takes calls only with it.
+async fn fractel(token: &str, password: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/auth"))
+        .and(body_json(json!({"username": "fr_user", "password": password})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"authorization": {"token": token}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/calls"))
+        .and(wiremock::matchers::header("token", token))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"call": {"id": "c-1"}})))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn auths(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/v2/auth").count()
+}
+
+fn fractel_settings(base: &str) -> Vec<(&str, &str)> {
+    vec![("base_url", base), ("fonenumber", "4155550100"), ("service_id", "100200300400")]
+}
+
+#[tokio::test]
+async fn fractels_token_is_used_only_for_the_account_and_host_it_was_issued_for() {
+    let (token_a, token_b) = (jwt("a"), jwt("b"));
+    let (a, b) = (fractel(&token_a, "pw_1").await, fractel(&token_b, "pw_1").await);
+    let dir = tempfile::tempdir().unwrap();
+    let dialtone = dialtone(&dir);
+    add(&dialtone, "fr", "fractel", &fractel_settings(&a.uri()), &[("username", "fr_user"), ("password", "pw_1")]);
+    for _ in 0..2 {
+        dialtone.place_call("+14155550123", None, CancellationToken::new()).await.unwrap();
+    }
+    assert_eq!(auths(&a).await, 1, "one sign-in, then the cached token");
+
+    // Another host: it signs in there, and A's token never goes to it.
+    let settings = fractel_settings(&b.uri()).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    dialtone.save_provider("fr", "fractel", settings, Save::Update).unwrap();
+    dialtone.place_call("+14155550123", None, CancellationToken::new()).await.unwrap();
+    assert_eq!(auths(&b).await, 1);
+    let sent_a_token_to_b =
+        b.received_requests().await.unwrap().iter().any(|r| r.headers.get("token").is_some_and(|t| t == &token_a));
+    assert!(!sent_a_token_to_b);
+
+    // A new password: signed in again.
+    b.reset().await;
+    let token_c = jwt("c");
+    let c = fractel(&token_c, "pw_2").await;
+    let settings = fractel_settings(&c.uri()).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    dialtone.save_provider("fr", "fractel", settings, Save::Update).unwrap();
+    dialtone.set_secret("fr", "password", &SecretString::from("pw_2".to_owned())).unwrap();
+    dialtone.place_call("+14155550123", None, CancellationToken::new()).await.unwrap();
+    assert_eq!(auths(&c).await, 1);
+
+    // Removed and added again under the same name: a fresh sign-in.
+    dialtone.remove_provider("fr").unwrap();
+    add(&dialtone, "fr", "fractel", &fractel_settings(&c.uri()), &[("username", "fr_user"), ("password", "pw_2")]);
+    dialtone.place_call("+14155550123", None, CancellationToken::new()).await.unwrap();
+    assert_eq!(auths(&c).await, 2);
+}
+
+#[tokio::test]
+async fn a_speed_dial_goes_to_fractel_as_typed_and_nowhere_else() {
+    let token = jwt("s");
+    let server = fractel(&token, "pw_1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dialtone = dialtone(&dir);
+    add(&dialtone, "fr", "fractel", &fractel_settings(&server.uri()), &[("username", "fr_user"), ("password", "pw_1")]);
+    let placed = dialtone.place_call("1 2", None, CancellationToken::new()).await.unwrap();
+    assert_eq!(placed.to, "12");
+    let calls: Vec<serde_json::Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v2/calls")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(
+        calls,
+        [json!({"fonenumber": "4155550100", "to": "12", "service_type": "Device", "service_id": "100200300400"})]
+    );
+    assert_eq!(dialtone.history(1).unwrap()[0].target, "12");
+
+    // Through a provider without speed dials, "12" is still not a number.
+    let blooio = slow_blooio(Duration::ZERO).await;
+    add(&dialtone, "bl", "blooio", &[("base_url", &blooio.uri())], &[("api_key", "bk_1")]);
+    blooio.reset().await;
+    let err = dialtone.place_call("12", Some("bl"), CancellationToken::new()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(blooio.received_requests().await.unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------- the CRM and Sendblue
+
+#[tokio::test]
+async fn the_crm_gets_the_contact_id_when_the_contact_is_one_of_its_records() {
+    let server = MockServer::start().await;
+    let recorded = ResponseTemplate::new(200).set_body_json(
+        json!({"success": true, "call": {"_id": "r1", "status": "initiated"}, "message": "Call recorded"}),
+    );
+    Mock::given(method("POST"))
+        .and(path("/api/calls/sdk/initiate"))
+        .and(body_json(json!({"phoneNumber": "+14155550123", "contactId": "65a1f0c2e4b0a1b2c3d4e5f6"})))
+        .respond_with(recorded.clone())
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/calls/sdk/initiate"))
+        .and(body_json(json!({"phoneNumber": "+14155550199"})))
+        .respond_with(recorded)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let dialtone = dialtone(&dir);
+    add(&dialtone, "crm", "crm", &[("base_url", &server.uri())], &[("token", "crm_tok")]);
+    let person = |uid: Option<&str>, name: &str, number: &str| dialtone_core::contacts::NewContact {
+        uid: uid.map(str::to_owned),
+        name: name.into(),
+        phones: vec![dialtone_core::contacts::Phone { label: "work".into(), number: number.into(), preferred: true }],
+        ..Default::default()
+    };
+    dialtone.add_contact(&person(Some("65a1f0c2e4b0a1b2c3d4e5f6"), "Ada Lovelace", "+14155550123")).unwrap();
+    dialtone.add_contact(&person(Some("urn:uuid:1234"), "Grace Hopper", "+14155550199")).unwrap();
+    // By name, and by her number: either way the call is to Ada, a CRM record.
+    dialtone.place_call("Ada Lovelace", None, CancellationToken::new()).await.unwrap();
+    dialtone.place_call("+1 415 555 0123", None, CancellationToken::new()).await.unwrap();
+    // A UID that is not a CRM record id: the number alone.
+    dialtone.place_call("Grace Hopper", None, CancellationToken::new()).await.unwrap();
+    assert_eq!(
+        dialtone.kinds().iter().find(|k| k.kind == dialtone_core::Kind::Crm).unwrap().label,
+        "CRM call log (logs the call; does not ring)"
+    );
+}
+
+#[test]
+fn sendblue_says_before_dialling_that_its_audio_is_not_carried_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let dialtone = dialtone(&dir);
+    add(
+        &dialtone,
+        "sb",
+        "sendblue",
+        &[("from_number", "+14155550100")],
+        &[("api_key_id", "k"), ("api_secret_key", "s")],
+    );
+    let notes = dialtone.notes_before_calling("+1 415 555 0123", None);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("cannot carry a Sendblue call's audio yet"), "{notes:?}");
+    assert_eq!(dialtone.provider("sb").unwrap().notice.as_deref(), Some(notes[0].as_str()));
+    // An unassigned number adds its hint.
+    let notes = dialtone.notes_before_calling("+1 555 555 1212", None);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+}

@@ -507,6 +507,10 @@ export type CallOutcome =
  */
 { type: "recorded"; call_id: string | null; call: JsonValue }
 /**
+ * Where a call is, in the terms of a phone: ringing, connected, or over.
+ */
+export type CallPhase = "ringing" | "connected" | "ended"
+/**
  * One call attempt.
  */
 export type CallRecord = { id: number; 
@@ -537,7 +541,15 @@ link_expires_at: number | null; error_code: string | null; error_message: string
 /**
  * A call's state, as Bandwidth reports it (it can lag).
  */
-export type CallStatus = { state: string; direction: string | null; from: string | null; to: string | null; answerTime: string | null; endTime: string | null; disconnectCause: string | null; errorMessage: string | null }
+export type CallStatus = { 
+/**
+ * The provider's own word (Bandwidth: `initiated`, `answered`, `disconnected`).
+ */
+state: string; 
+/**
+ * What that means for the person, the same for every provider.
+ */
+phase?: CallPhase; direction: string | null; from: string | null; to: string | null; answerTime: string | null; endTime: string | null; disconnectCause: string | null; errorMessage: string | null }
 /**
  * A placed call as the UI shows it.
  */
@@ -756,7 +768,11 @@ export type ProviderView = { name: string; kind: Kind; label: string; settings: 
 /**
  * Set when the keychain could not be reached to tell which secrets are stored.
  */
-keychain_error: string | null }
+keychain_error: string | null; 
+/**
+ * What to know before calling through it ([`Kind::notice`]).
+ */
+notice: string | null }
 /**
  * Whether one secret is stored; `None` when the keychain could not be asked.
  */

@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { elapsed, headline, nextStep, preferredProvider, shareLinks, validFor } from "./call";
+import type { CallStatus } from "./bindings";
+import { elapsed, headline, nextStep, preferredProvider, shareLinks, statusLine, validFor } from "./call";
+
+function status(over: Partial<CallStatus>): CallStatus {
+  return {
+    state: "initiated",
+    phase: "ringing",
+    direction: null,
+    from: null,
+    to: null,
+    answerTime: null,
+    endTime: null,
+    disconnectCause: null,
+    errorMessage: null,
+    ...over,
+  };
+}
 
 const LINK = "https://facetime.apple.com/join#v=1&p=AeX1cmBiEe2cQwKlK0D5bA&k=Qx3hT";
 
@@ -9,6 +25,17 @@ describe("call", () => {
     expect(validFor(1000 + 12 * 60 + 5, 1000)).toBe("12 min");
     expect(validFor(1030, 1000)).toBe("less than a minute");
     expect(validFor(999, 1000)).toBe("expired");
+  });
+
+  it("shows a provider's call state as a phone does, with why it ended", () => {
+    expect(statusLine(status({}))).toBe("Ringing");
+    expect(statusLine(status({ state: "answered", phase: "connected" }))).toBe("Connected");
+    expect(statusLine(status({ state: "disconnected", phase: "ended", disconnectCause: "busy" }))).toBe("Ended: busy");
+    expect(
+      statusLine(
+        status({ state: "disconnected", phase: "ended", disconnectCause: "error", errorMessage: "Invalid answer URL" }),
+      ),
+    ).toBe("Ended: error — Invalid answer URL");
   });
 
   it("counts elapsed time like a phone", () => {

@@ -1,5 +1,5 @@
 // What a call's outcome means to the person, and how a FaceTime link is shared.
-import type { AppError, CallView, ErrorCode } from "./bindings";
+import type { AppError, CallStatus, CallView, ErrorCode } from "./bindings";
 
 /** How long after a link is made its first visitor is let in without asking. */
 export const AUTO_ADMIT_MINUTES = 2;
@@ -47,6 +47,13 @@ export function headline(call: CallView): string {
   }
 }
 
+/** The call's state as a phone shows it, with why it ended when the provider says. */
+export function statusLine(status: CallStatus): string {
+  const words = { ringing: "Ringing", connected: "Connected", ended: "Ended" }[status.phase ?? "ringing"];
+  const why = [status.disconnectCause, status.errorMessage].filter((w): w is string => !!w && w.trim() !== "");
+  return why.length > 0 ? `${words}: ${why.join(" — ")}` : words;
+}
+
 /** What the person can do next about an error, by its code. */
 export function nextStep(code: ErrorCode): string {
   switch (code) {
@@ -56,8 +63,10 @@ export function nextStep(code: ErrorCode): string {
     case "provider_unknown":
       return "Add a provider in Settings → Providers, or choose another.";
     case "provider_timeout":
-    case "provider_unavailable":
       return "The call may have been placed: check before calling again.";
+    case "provider_unavailable":
+      // The message says whether a call may have been placed (a 5xx) or not (Blooio's 501).
+      return "Try again later, or choose another provider.";
     case "provider_rate_limited":
       return "Wait a moment, then try again.";
     case "provider_unreachable":

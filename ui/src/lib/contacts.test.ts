@@ -10,6 +10,7 @@ const provider = (name: string, kind: ProviderView["kind"]): ProviderView => ({
   secrets: [],
   is_default: false,
   keychain_error: null,
+  notice: null,
 });
 
 describe("contacts", () => {

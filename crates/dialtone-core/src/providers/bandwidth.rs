@@ -51,6 +51,18 @@ pub(crate) fn fields() -> Vec<Field> {
             "How long Bandwidth lets the call ring (1–300).",
         )
         .default("30"),
+        Field::new(
+            "disconnect_url",
+            "Disconnect URL",
+            Check::Url,
+            "Strongly recommended: Bandwidth tells this URL when the call ends, and why (the only word of errors after the call starts).",
+        ),
+        Field::new(
+            "tag",
+            "Tag",
+            Check::Text,
+            "Up to 256 characters Bandwidth sends back in every callback for this call.",
+        ),
         Field::new("username", "API user name", Check::Text, "The API credentials from the Bandwidth dashboard.")
             .secret(),
         Field::new("password", "API password", Check::Text, "The API credentials from the Bandwidth dashboard.")
@@ -105,10 +117,11 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String,
     let to = match target {
         Target::Phone(number) => number.e164().to_owned(),
         Target::Sip(uri) => uri.clone(),
-        Target::Email(_) => {
+        Target::Email(_) | Target::SpeedDial(_) => {
             return Err(Error::invalid_input(format!(
-                "{}: Bandwidth calls phone numbers and sip: addresses, not email addresses.",
-                ctx.name
+                "{}: Bandwidth calls phone numbers and sip: addresses, not “{}”.",
+                ctx.name,
+                target.display()
             )));
         }
     };
@@ -121,6 +134,19 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String,
     });
     if let Some(timeout) = ctx.setting("call_timeout").and_then(|t| t.parse::<u32>().ok()) {
         body["callTimeout"] = timeout.into();
+    }
+    if let Some(url) = ctx.setting("disconnect_url") {
+        body["disconnectUrl"] = url.into();
+    }
+    if let Some(tag) = ctx.setting("tag") {
+        if tag.chars().count() > 256 {
+            return Err(Error::invalid_input(format!(
+                "{}: Bandwidth takes a tag of at most 256 characters; this one has {}. Nothing was dialled.",
+                ctx.name,
+                tag.chars().count()
+            )));
+        }
+        body["tag"] = tag.into();
     }
     let (user, password) = (ctx.secret("username")?, ctx.secret("password")?);
     let request =
@@ -149,7 +175,7 @@ pub(crate) async fn status(ctx: &mut Ctx<'_>, call_id: &str) -> Result<CallStatu
     if !reply.status.is_success() {
         return Err(transport::status_error(&who, &reply, described(&reply), None, Purpose::Other));
     }
-    reply.json(&who, r#"{"state": "active", ...}"#)
+    reply.json::<CallStatus>(&who, r#"{"state": "answered", ...}"#).map(CallStatus::with_phase)
 }
 
 pub(crate) async fn hang_up(ctx: &mut Ctx<'_>, call_id: &str) -> Result<()> {

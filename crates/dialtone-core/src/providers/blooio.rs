@@ -34,7 +34,9 @@ struct ApiError {
     code: Option<String>,
 }
 
-/// The statuses Blooio documents, in words a person can act on.
+/// The statuses Blooio documents the meaning of, in words a person can act on. 403 and
+/// 409 are listed without one: they get the general wording and Blooio's own message.
+/// None of these made a call, and 501 and 502 say so.
 fn documented(status: StatusCode) -> Option<(ErrorCode, &'static str)> {
     Some(match status.as_u16() {
         400 => (
@@ -49,20 +51,18 @@ fn documented(status: StatusCode) -> Option<(ErrorCode, &'static str)> {
             ErrorCode::ProviderRejected,
             "Blooio says this account has reached its trial limit; upgrade the plan to place more FaceTime calls",
         ),
-        403 => (ErrorCode::ProviderAuth, "Blooio refused: this API key may not place FaceTime calls"),
         404 => (
             ErrorCode::ProviderRejected,
             "Blooio has no active number for this API key; add or activate a number in the Blooio dashboard",
         ),
-        409 => (
-            ErrorCode::ProviderRejected,
-            "Blooio reported a conflict (a call to this handle may already be starting); wait a moment and try again",
-        ),
         501 => (
             ErrorCode::ProviderUnavailable,
-            "Blooio has FaceTime calling switched off for now (“coming soon”); try again later or use another provider",
+            "Blooio has FaceTime calling switched off for now (“coming soon”), so no call was placed; try again later or use another provider",
         ),
-        502 => (ErrorCode::ProviderUnavailable, "Blooio could not create the FaceTime link; try again in a moment"),
+        502 => (
+            ErrorCode::ProviderUnavailable,
+            "Blooio could not create the FaceTime link, so no call was placed; try again in a moment",
+        ),
         503 => (
             ErrorCode::ProviderUnavailable,
             "Blooio has no active devices to place FaceTime calls right now; try again later",
@@ -71,14 +71,28 @@ fn documented(status: StatusCode) -> Option<(ErrorCode, &'static str)> {
     })
 }
 
+/// Only Apple's FaceTime links are drawn as a FaceTime QR code: a link to anywhere else
+/// (from a proxy, or a provider answering oddly) would send whoever scans it there.
+fn is_facetime_link(link: &str) -> bool {
+    link.starts_with("https://facetime.apple.com/")
+        && reqwest::Url::parse(link).is_ok_and(|url| {
+            url.scheme() == "https"
+                && url.host_str() == Some("facetime.apple.com")
+                && url.port().is_none()
+                && url.username().is_empty()
+                && url.password().is_none()
+        })
+}
+
 pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String, CallOutcome)> {
     let handle = match target {
         Target::Phone(number) => number.e164().to_owned(),
         Target::Email(email) => email.clone(),
-        Target::Sip(_) => {
+        Target::Sip(_) | Target::SpeedDial(_) => {
             return Err(crate::Error::invalid_input(format!(
-                "{}: Blooio calls phone numbers and email addresses, not SIP addresses.",
-                ctx.name
+                "{}: Blooio calls phone numbers and email addresses, not “{}”.",
+                ctx.name,
+                target.display()
             )));
         }
     };
@@ -106,11 +120,33 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String,
         }
         (_, Some(link)) => link,
     };
-    if !link.starts_with("https://") {
+    if !is_facetime_link(&link) {
         return Err(who.error(
             ErrorCode::ProviderResponse,
-            "returned a link that is not an https:// address; it was not opened.",
+            "returned a link that is not a FaceTime link (https://facetime.apple.com/...); it was not shown. \
+             The FaceTime call may still ring; check before calling again.",
         ));
     }
     Ok((handle, CallOutcome::FacetimeLink { link, handle: created.handle, expires_at: link_expiry() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_apples_facetime_links_are_taken() {
+        assert!(is_facetime_link("https://facetime.apple.com/join#v=1&p=AeX1cmBiEe2cQwKlK0D5bA&k=Qx3hT"));
+        for other in [
+            "https://evil.example/join#v=1",
+            "http://facetime.apple.com/join#v=1",
+            "https://facetime.apple.com.evil.example/join",
+            "https://facetime.apple.com@evil.example/join",
+            "https://facetime.apple.com:8443/join",
+            "https://user@facetime.apple.com/join",
+            "facetime.apple.com/join",
+        ] {
+            assert!(!is_facetime_link(other), "{other}");
+        }
+    }
 }

@@ -1,8 +1,11 @@
 //! The team's CRM: record an outbound call (`POST {instance}/api/calls/sdk/initiate`).
 //!
-//! Bearer token; body `{"phoneNumber": "<E.164>"}` (a `contactId` joins it when the
-//! call is to a CRM contact). 200 gives `{"success": true, "call": {...}}`; the call
-//! document carries many provider-specific fields, all kept as they came.
+//! It logs the call; it does not ring anyone. Bearer token; body `{"phoneNumber":
+//! "<E.164>"}`, with `contactId` when the call is to a contact whose UID is a CRM
+//! record's id (a 24-hex-digit ObjectId, as the CRM's own vCard export writes it), so
+//! the CRM files the call under that person rather than matching the number. 200 gives
+//! `{"success": true, "call": {...}}`; the call document carries many
+//! provider-specific fields, all kept as they came.
 
 use serde::Deserialize;
 
@@ -23,6 +26,11 @@ pub(crate) fn fields() -> Vec<Field> {
     ]
 }
 
+/// A MongoDB ObjectId as the CRM writes it: 24 hexadecimal digits.
+fn is_object_id(text: &str) -> bool {
+    text.len() == 24 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 #[derive(Deserialize)]
 struct Initiated {
     success: Option<bool>,
@@ -34,8 +42,11 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String,
     let to = ctx.phone(target)?.e164().to_owned();
     let token = ctx.secret("token")?;
     let url = format!("{}/api/calls/sdk/initiate", ctx.base_url()?);
-    let request =
-        ctx.client.post(url).bearer_auth(token.expose_secret()).json(&serde_json::json!({ "phoneNumber": to }));
+    let mut body = serde_json::json!({ "phoneNumber": to });
+    if let Some(id) = ctx.contact_uid.filter(|uid| is_object_id(uid)) {
+        body["contactId"] = id.into();
+    }
+    let request = ctx.client.post(url).bearer_auth(token.expose_secret()).json(&body);
     let who = ctx.who();
     let reply = transport::send(&who, request, ctx.timeout(), Purpose::CreateCall).await?;
     if !reply.status.is_success() {

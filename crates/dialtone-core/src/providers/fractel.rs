@@ -3,13 +3,16 @@
 //! Every request carries a `token: <JWT>` header. The JWT comes from
 //! `POST {base}/v2/auth` with the account's user name and password; it is cached for
 //! as long as its `exp` claim says, and fetched again once when a call answers 401 (a
-//! 401 proves no call was made, so that one resend cannot dial twice).
+//! 401 proves no call was made, so that one resend cannot dial twice). A cached token
+//! is used only for the host, user name and password it was issued for (a digest of
+//! them is its key), and saving or removing the provider forgets it.
 //!
 //! `POST {base}/v2/calls` takes `{"fonenumber", "to", "service_type", "service_id"}`
 //! and returns `{"call": {"id"}}` only once the call connects: the wait is long
 //! (`timeout_seconds`, 300 by default) and the caller can stop waiting by dropping the
-//! future. Numbers are not E.164 here: `1` + 10 digits in North America, else `011` +
-//! country code + number.
+//! future. Any 2xx means the call was made, with or without an id. Numbers are not
+//! E.164 here: `1` + 10 digits in North America, else `011` + country code + number,
+//! 7–15 digits in all; or a speed dial of 1–6 digits.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -54,31 +57,58 @@ pub(crate) fn fields() -> Vec<Field> {
     ]
 }
 
-/// Tokens by provider name, reused until shortly before they expire.
+/// Tokens by provider name, each with a digest of what it was issued for, reused until
+/// shortly before they expire.
 #[derive(Debug, Default)]
 pub struct TokenCache(Mutex<HashMap<String, Cached>>);
 
 #[derive(Debug, Clone)]
 struct Cached {
+    /// SHA-256 of the base URL, user name and password the token was issued for.
+    issued_for: [u8; 32],
     token: SecretString,
     /// From the JWT's `exp` claim; `None` when it has none (kept until a 401).
     expires: Option<u64>,
 }
 
 impl TokenCache {
-    fn get(&self, name: &str) -> Option<SecretString> {
+    fn get(&self, name: &str, issued_for: &[u8; 32]) -> Option<SecretString> {
         let now = unix_now();
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(name).filter(|c| c.expires.is_none_or(|exp| exp > now + 30)).map(|c| c.token.clone())
+        map.get(name)
+            .filter(|c| &c.issued_for == issued_for && c.expires.is_none_or(|exp| exp > now + 30))
+            .map(|c| c.token.clone())
     }
 
-    fn put(&self, name: &str, token: SecretString) {
+    fn put(&self, name: &str, issued_for: [u8; 32], token: SecretString) {
         let expires = jwt_expiry(token.expose_secret());
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), Cached { token, expires });
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), Cached { issued_for, token, expires });
     }
 
-    fn forget(&self, name: &str) {
+    /// Forgets the provider's token: its settings or secrets changed, or it was removed.
+    pub fn forget(&self, name: &str) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(name);
+    }
+}
+
+/// The account a token is for: the credentials, and their digest as the cache key.
+struct Account {
+    username: SecretString,
+    password: SecretString,
+    digest: [u8; 32],
+}
+
+impl Account {
+    fn of(ctx: &mut Ctx<'_>) -> Result<Self> {
+        use sha2::{Digest, Sha256};
+        let username = ctx.secret("username")?;
+        let password = ctx.secret("password")?;
+        let mut hash = Sha256::new();
+        for part in [ctx.base_url()?.as_str(), username.expose_secret(), password.expose_secret()] {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        Ok(Self { username, password, digest: hash.finalize().into() })
     }
 }
 
@@ -141,12 +171,10 @@ fn described(reply: &Reply) -> Option<String> {
         .find_map(|k| value.get(*k).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
 }
 
-async fn fetch_token(ctx: &mut Ctx<'_>, cache: &TokenCache) -> Result<SecretString> {
-    let username = ctx.secret("username")?;
-    let password = ctx.secret("password")?;
+async fn fetch_token(ctx: &mut Ctx<'_>, account: &Account, cache: &TokenCache) -> Result<SecretString> {
     let mut body = serde_json::Map::new();
-    body.insert(ctx.required("auth_username_field")?, username.expose_secret().into());
-    body.insert(ctx.required("auth_password_field")?, password.expose_secret().into());
+    body.insert(ctx.required("auth_username_field")?, account.username.expose_secret().into());
+    body.insert(ctx.required("auth_password_field")?, account.password.expose_secret().into());
     let url = format!("{}/v2/auth", ctx.base_url()?);
     let request = ctx.client.post(url).json(&body);
     let who = ctx.who();
@@ -165,12 +193,31 @@ async fn fetch_token(ctx: &mut Ctx<'_>, cache: &TokenCache) -> Result<SecretStri
     };
     let token = SecretString::from(token);
     ctx.redactor = std::mem::take(&mut ctx.redactor).with(&token);
-    cache.put(ctx.name, token.clone());
+    cache.put(ctx.name, account.digest, token.clone());
     Ok(token)
 }
 
+/// What `to` carries: a number in Fractel's form, or a speed dial as typed.
+fn destination(ctx: &Ctx<'_>, target: &Target) -> Result<String> {
+    if let Target::SpeedDial(code) = target {
+        return Ok(code.clone());
+    }
+    let number = ctx.phone(target)?;
+    let to = number.fractel();
+    if !(7..=15).contains(&to.len()) {
+        return Err(crate::Error::invalid_input(format!(
+            "{}: Fractel dials at most 15 digits, and {} becomes {to} ({} digits) in its international form. \
+             Nothing was dialled: call this number through another provider.",
+            ctx.name,
+            number.e164(),
+            to.len()
+        )));
+    }
+    Ok(to)
+}
+
 pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target, cache: &TokenCache) -> Result<(String, CallOutcome)> {
-    let to = ctx.phone(target)?.fractel();
+    let to = destination(ctx, target)?;
     let body = serde_json::json!({
         "fonenumber": ctx.required("fonenumber")?,
         "to": to,
@@ -178,12 +225,13 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target, cache: &TokenCache
         "service_id": ctx.required("service_id")?,
     });
     let url = format!("{}/v2/calls", ctx.base_url()?);
-    let (mut token, mut fresh) = match cache.get(ctx.name) {
+    let account = Account::of(ctx)?;
+    let (mut token, mut fresh) = match cache.get(ctx.name, &account.digest) {
         Some(token) => {
             ctx.redactor = std::mem::take(&mut ctx.redactor).with(&token);
             (token, false)
         }
-        None => (fetch_token(ctx, cache).await?, true),
+        None => (fetch_token(ctx, &account, cache).await?, true),
     };
     loop {
         let request = ctx.client.post(&url).header("token", token.expose_secret()).json(&body);
@@ -193,7 +241,7 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target, cache: &TokenCache
             // The cached token was refused before any call existed: renew it, once.
             tracing::info!(provider = ctx.name, "Fractel token refused; signing in again");
             cache.forget(ctx.name);
-            token = fetch_token(ctx, cache).await?;
+            token = fetch_token(ctx, &account, cache).await?;
             fresh = true;
             continue;
         }
@@ -209,16 +257,21 @@ pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target, cache: &TokenCache
                 Purpose::CreateCall,
             ));
         }
-        let created: CallReply = reply.json(&who, r#"{"call": {"id": "..."}}"#)?;
-        let call_id = created.call.and_then(|c| c.id).as_ref().and_then(transport::scalar_text);
+        // A 2xx is the call, made: Fractel promises a `call` object, not its id, so a
+        // reply without one (or not JSON at all) is still a placed call, never a failure
+        // that would invite calling again.
+        let call_id = serde_json::from_str::<CallReply>(&reply.body)
+            .ok()
+            .and_then(|r| r.call)
+            .and_then(|c| c.id)
+            .as_ref()
+            .and_then(transport::scalar_text);
         if call_id.is_none() {
-            return Err(who.error(
-                ErrorCode::ProviderResponse,
-                format!(
-                    "answered {} without a call id; the call may have been placed: check before calling again.",
-                    reply.status.as_u16()
-                ),
-            ));
+            tracing::info!(
+                provider = ctx.name,
+                status = reply.status.as_u16(),
+                "Fractel placed the call without an id"
+            );
         }
         return Ok((to, CallOutcome::Placed { call_id }));
     }
@@ -239,11 +292,14 @@ mod tests {
     fn an_expired_token_is_not_reused() {
         let cache = TokenCache::default();
         let past = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"exp":1000}"#);
-        cache.put("f", SecretString::from(format!("h.{past}.s")));
-        assert!(cache.get("f").is_none());
+        cache.put("f", [1; 32], SecretString::from(format!("h.{past}.s")));
+        assert!(cache.get("f", &[1; 32]).is_none());
         let future =
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{}}}"#, unix_now() + 3600));
-        cache.put("f", SecretString::from(format!("h.{future}.s")));
-        assert!(cache.get("f").is_some());
+        cache.put("f", [1; 32], SecretString::from(format!("h.{future}.s")));
+        assert!(cache.get("f", &[1; 32]).is_some());
+        assert!(cache.get("f", &[2; 32]).is_none(), "issued for other credentials");
+        cache.forget("f");
+        assert!(cache.get("f", &[1; 32]).is_none());
     }
 }

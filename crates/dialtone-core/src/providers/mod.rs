@@ -68,7 +68,7 @@ impl Kind {
         match self {
             Kind::Sendblue => "Sendblue FaceTime",
             Kind::Blooio => "Blooio FaceTime link",
-            Kind::Crm => "CRM call log",
+            Kind::Crm => "CRM call log (logs the call; does not ring)",
             Kind::Fractel => "Fractel (FoneStorm)",
             Kind::Bandwidth => "Bandwidth Voice",
             Kind::Http => "Any HTTP provider",
@@ -77,6 +77,22 @@ impl Kind {
 
     pub fn parse(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.id() == text)
+    }
+
+    /// What a person should know before calling through this kind, said before dialling.
+    pub fn notice(self) -> Option<&'static str> {
+        match self {
+            Kind::Sendblue => Some(
+                "Dialtone cannot carry a Sendblue call's audio yet: the FaceTime call rings, but you will not hear or speak on it here.",
+            ),
+            Kind::Crm => Some("This logs the call in your CRM; it does not ring anyone."),
+            _ => None,
+        }
+    }
+
+    /// Whether 1–6 digits typed alone are a speed dial this kind dials as they are.
+    pub fn has_speed_dials(self) -> bool {
+        self == Kind::Fractel
     }
 
     fn default_timeout(self) -> u32 {
@@ -138,10 +154,14 @@ pub fn kinds() -> Vec<KindInfo> {
 
 fn description(kind: Kind) -> &'static str {
     match kind {
-        Kind::Sendblue => "Starts a FaceTime call from your Sendblue number; the audio joins through Agora.",
+        Kind::Sendblue => {
+            "Starts a FaceTime call from your Sendblue number. Dialtone cannot carry its audio yet: the callee answers to silence here."
+        }
         Kind::Blooio => "Creates a FaceTime link and rings the person by FaceTime Audio; scan the QR code to join.",
-        Kind::Crm => "Records the outbound call in your CRM (POST /api/calls/sdk/initiate).",
-        Kind::Fractel => "Calls from your FoneNumber; the request waits until the callee answers.",
+        Kind::Crm => "Logs the outbound call in your CRM (POST /api/calls/sdk/initiate); it does not ring anyone.",
+        Kind::Fractel => {
+            "Calls from your FoneNumber, or a 1–6 digit speed dial; the request waits until the callee answers."
+        }
         Kind::Bandwidth => "Creates a call with Bandwidth's Voice API v2; shows its state and can hang up.",
         Kind::Http => "Any provider with an HTTP API: describe the request and where the answer is.",
     }
@@ -328,6 +348,8 @@ pub(crate) struct Ctx<'a> {
     pub client: &'a reqwest::Client,
     pub redactor: Redactor,
     pub label: String,
+    /// The UID of the contact being called, when the call is to a contact.
+    pub contact_uid: Option<&'a str>,
 }
 
 impl<'a> Ctx<'a> {
@@ -338,7 +360,16 @@ impl<'a> Ctx<'a> {
         client: &'a reqwest::Client,
     ) -> Result<Self> {
         let fields = config.fields()?;
-        Ok(Self { name, config, fields, secrets, client, redactor: Redactor::new(), label: config.label() })
+        Ok(Self {
+            name,
+            config,
+            fields,
+            secrets,
+            client,
+            redactor: Redactor::new(),
+            label: config.label(),
+            contact_uid: None,
+        })
     }
 
     pub fn who(&self) -> Who<'_> {
@@ -416,6 +447,12 @@ impl Dialer {
         Ok(Self { client: transport::client()?, fractel_tokens: fractel::TokenCache::default() })
     }
 
+    /// Forgets what was kept between calls for a provider (Fractel's token): its
+    /// settings or secrets changed, or it is gone.
+    pub fn forget(&self, name: &str) {
+        self.fractel_tokens.forget(name);
+    }
+
     /// Places one call through one provider. Sends the create-call request at most once
     /// (Fractel may first renew its token after a 401, which proves nothing was placed).
     pub async fn place_call(
@@ -425,7 +462,21 @@ impl Dialer {
         secrets: &dyn SecretSource,
         target: &Target,
     ) -> Result<Placed> {
+        self.place_call_to_contact(name, config, secrets, target, None).await
+    }
+
+    /// [`Dialer::place_call`] to a contact: a provider that knows the person by an id
+    /// of its own (the CRM's contactId) finds it in the contact's UID.
+    pub async fn place_call_to_contact(
+        &self,
+        name: &str,
+        config: &ProviderConfig,
+        secrets: &dyn SecretSource,
+        target: &Target,
+        contact_uid: Option<&str>,
+    ) -> Result<Placed> {
         let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
+        ctx.contact_uid = contact_uid;
         tracing::info!(provider = name, kind = %config.kind, "placing a call");
         let (to, outcome) = match config.kind {
             Kind::Sendblue => sendblue::place(&mut ctx, target).await?,
@@ -494,7 +545,11 @@ fn outcome_name(outcome: &CallOutcome) -> &'static str {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct CallStatus {
+    /// The provider's own word (Bandwidth: `initiated`, `answered`, `disconnected`).
     pub state: String,
+    /// What that means for the person, the same for every provider.
+    #[serde(default)]
+    pub phase: CallPhase,
     pub direction: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -504,9 +559,63 @@ pub struct CallStatus {
     pub error_message: Option<String>,
 }
 
+/// Where a call is, in the terms of a phone: ringing, connected, or over.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum CallPhase {
+    #[default]
+    Ringing,
+    Connected,
+    Ended,
+}
+
+impl CallStatus {
+    /// The phase from Bandwidth's states (`initiated`, `answered`, `disconnected`; the
+    /// older `active` and `completed` too), and from an end time, which only an ended
+    /// call has. A state Bandwidth adds later falls back on the times it reports.
+    pub fn with_phase(mut self) -> Self {
+        self.phase = match self.state.to_ascii_lowercase().as_str() {
+            _ if self.end_time.is_some() => CallPhase::Ended,
+            "disconnected" | "completed" => CallPhase::Ended,
+            "answered" | "active" => CallPhase::Connected,
+            "initiated" | "queued" | "ringing" => CallPhase::Ringing,
+            _ if self.answer_time.is_some() => CallPhase::Connected,
+            _ => CallPhase::Ringing,
+        };
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bandwidths_states_are_phases() {
+        let status = |state: &str, answer: Option<&str>, end: Option<&str>| {
+            CallStatus {
+                state: state.into(),
+                phase: CallPhase::Ringing,
+                direction: None,
+                from: None,
+                to: None,
+                answer_time: answer.map(str::to_owned),
+                end_time: end.map(str::to_owned),
+                disconnect_cause: None,
+                error_message: None,
+            }
+            .with_phase()
+            .phase
+        };
+        assert_eq!(status("initiated", None, None), CallPhase::Ringing);
+        assert_eq!(status("answered", Some("t"), None), CallPhase::Connected);
+        assert_eq!(status("disconnected", None, Some("t")), CallPhase::Ended);
+        assert_eq!(status("disconnected", None, None), CallPhase::Ended);
+        assert_eq!(status("active", None, None), CallPhase::Connected);
+        assert_eq!(status("something-new", Some("t"), None), CallPhase::Connected);
+        assert_eq!(status("something-new", Some("t"), Some("t")), CallPhase::Ended);
+    }
 
     #[test]
     fn names_are_checked() {
