@@ -81,6 +81,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX calls_by_time ON calls(at);
     "#,
+    // 2: what a contact was known by before an import changed it: the names it was
+    // renamed from and the UIDs of cards merged into it, so that importing the file
+    // again still recognises those cards.
+    r#"
+    CREATE TABLE contact_aliases (
+        kind TEXT NOT NULL CHECK (kind IN ('name', 'uid')),
+        value TEXT NOT NULL,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        PRIMARY KEY (kind, value, contact_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX contact_aliases_by_contact ON contact_aliases(contact_id);
+    "#,
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.

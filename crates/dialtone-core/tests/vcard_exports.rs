@@ -195,6 +195,45 @@ fn a_card_written_differently_merges_when_a_number_is_the_same_digits() {
     assert_eq!(harriet.phones.len(), 2, "{harriet:?}");
 }
 
+/// Files that speak of one person more than once, and disagree: each once made a second
+/// import change the book (the property test below found them).
+const CONTRADICTIONS: [&str; 4] = [
+    // One UID under two names: the rename must leave the old name recognisable.
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:O'Brien\\, Pat\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nUID:5\r\nFN:O'Brien\\, Pat\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nUID:5\r\nFN:Renée Dupré\r\nEND:VCARD\r\n",
+    // A card matching by name and number under another UID must not take the UID.
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nUID:b\r\nFN:O'Brien\\, Pat\r\nTEL:123456\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nUID:c\r\nFN:O'Brien\\, Pat\r\nTEL:123456\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nUID:b\r\nFN:Renée Dupré\r\nEND:VCARD\r\n",
+    // A card merged by name and email under another UID leaves its UID with the contact,
+    // so the next card with that UID goes there too.
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nUID:1\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nUID:0\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nUID:0\r\nFN:Renée Dupré\r\nEND:VCARD\r\n",
+    // A card sharing numbers with two contacts goes to the one it shares most with.
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Harriet Jones\r\nTEL:123456\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Harriet Jones\r\nTEL:tel:+44-20-7946-0958\r\nTEL:0033 1 42 76 49 78\r\nEND:VCARD\r\n\
+     BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Harriet Jones\r\nTEL:123456\r\nTEL:tel:+44-20-7946-0958\r\nEND:VCARD\r\n",
+];
+
+#[test]
+fn a_file_that_contradicts_itself_imports_the_same_way_again() {
+    for (n, text) in CONTRADICTIONS.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let dialtone = book(&dir, None);
+        let file = dir.path().join("book.vcf");
+        std::fs::write(&file, text).unwrap();
+        dialtone.import_contacts(&file, |_, _| {}).unwrap();
+        let first = dialtone.contacts().unwrap();
+        for _ in 0..2 {
+            let again = dialtone.import_contacts(&file, |_, _| {}).unwrap();
+            assert_eq!(again.added, 0, "file {n}: {again:?}");
+            assert_eq!(dialtone.contacts().unwrap(), first, "file {n}");
+        }
+    }
+}
+
 #[test]
 fn a_file_too_large_to_be_an_address_book_is_refused() {
     let dir = tempfile::tempdir().unwrap();

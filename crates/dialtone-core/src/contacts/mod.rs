@@ -397,12 +397,12 @@ impl<'c> Contacts<'c> {
                 Some(id) => {
                     merge::merge_into(&tx, id, contact, self.region.as_deref())?;
                     report.merged += 1;
-                    known.learn(id, contact, &numbers);
+                    known.refresh(&tx, id)?;
                 }
                 None => {
                     let id = insert(&tx, contact, &numbers)?;
                     report.added += 1;
-                    known.learn(id, contact, &numbers);
+                    known.refresh(&tx, id)?;
                 }
             }
             if index % 1000 == 999 || index + 1 == total {
