@@ -34,8 +34,12 @@ pub fn app_binary() -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free local port").port()
+/// Two different free local ports (both held while choosing, so they cannot be the same).
+fn free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("a free local port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("a bound port").port();
+    (port(&a), port(&b))
 }
 
 /// A running app under WebDriver, with its own data folder.
@@ -60,14 +64,18 @@ impl App {
         );
         let data_dir = tempfile::tempdir().expect("temporary data folder");
         prepare(data_dir.path());
-        let (port, native_port) = (free_port(), free_port());
+        let (port, native_port) = free_ports();
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DIALTONE_DATA_DIR", data_dir.path())
             .stdout(Stdio::null())
             .spawn()
             .expect("tauri-driver runs (cargo install tauri-driver --locked; scripts/install-deps.sh --test does)");
-        wait_for_port(port, Duration::from_secs(20));
+        wait_for_port(port, Duration::from_secs(20), "tauri-driver");
+        // tauri-driver listens at once but starts WebKitWebDriver beside it and forwards
+        // the new session to it without waiting: on a busy machine the session request
+        // reached a port nobody listened on yet, and the connection was dropped.
+        wait_for_port(native_port, Duration::from_secs(20), "WebKitWebDriver");
 
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": app_binary() }));
@@ -166,10 +174,10 @@ impl Drop for App {
     }
 }
 
-fn wait_for_port(port: u16, limit: Duration) {
+fn wait_for_port(port: u16, limit: Duration, who: &str) {
     let deadline = Instant::now() + limit;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not listen on port {port}");
+        assert!(Instant::now() < deadline, "{who} did not listen on port {port} within {limit:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
