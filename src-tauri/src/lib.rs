@@ -8,6 +8,7 @@
 
 pub mod calls;
 pub mod commands;
+pub mod instance;
 pub mod ipc;
 pub mod links;
 pub mod people;
@@ -67,7 +68,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let _log =
+    let log_guard =
         logging::init(LogConfig { log_dir: &paths.log_dir, file_prefix: "dialtone-app", terminal_default: "info" });
     tracing::info!(version = VERSION, data_dir = %paths.data_dir.display(), "starting Dialtone");
 
@@ -100,6 +101,13 @@ pub fn run() {
         .manage(AppState { paths, started, dialtone, attempts: Mutex::default(), pending_link: pending })
         .run(tauri::generate_context!());
     if let Err(err) = result {
+        if instance::handover_failed(&err) {
+            tracing::info!("the running Dialtone left without taking this launch; starting afresh");
+            drop(log_guard); // exec keeps no buffers: write the log out first
+            let why = instance::start_afresh();
+            eprintln!("dialtone-app: the window could not be opened: {why}");
+            std::process::exit(1);
+        }
         tracing::error!("the window could not be opened: {err}");
         eprintln!("dialtone-app: the window could not be opened: {err}");
         std::process::exit(1);

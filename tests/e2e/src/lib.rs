@@ -6,6 +6,7 @@
 //! on the PATH, and the app built; `scripts/test.sh` provides all of them.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,6 +70,8 @@ impl App {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DIALTONE_DATA_DIR", data_dir.path())
             .stdout(Stdio::null())
+            // Its own process group, so closing ends WebKitWebDriver (its child) too.
+            .process_group(0)
             .spawn()
             .expect("tauri-driver runs (cargo install tauri-driver --locked; scripts/install-deps.sh --test does)");
         wait_for_port(port, Duration::from_secs(20), "tauri-driver");
@@ -79,11 +82,16 @@ impl App {
 
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": app_binary() }));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session on the app");
+        // Bounded: if the app cannot start, WebKitWebDriver waits for it for ever.
+        let client = tokio::time::timeout(
+            Duration::from_secs(90),
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .expect("a WebDriver session on the app within 90 s")
+        .expect("a WebDriver session on the app");
         App { client, data_dir, driver }
     }
 
@@ -161,16 +169,17 @@ impl App {
     }
 
     /// Ends the session and the driver (the app closes with the session).
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // Drop ends the driver and its WebKitWebDriver.
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.driver.wait();
     }
 }
 

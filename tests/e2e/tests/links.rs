@@ -43,3 +43,84 @@ async fn a_tel_link_fills_the_running_dialpad_and_does_not_dial() {
     app.screenshot("tel-link").await;
     app.close().await;
 }
+
+/// Whether the running Dialtone's single-instance name is owned on the session bus.
+fn instance_name_owned() -> bool {
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            "string:app.dialtone.desktop.SingleInstance",
+        ])
+        .output()
+        .expect("dbus-send runs (package dbus)");
+    String::from_utf8_lossy(&out.stdout).contains("boolean true")
+}
+
+/// A process ended when the test is, passing or not.
+struct Ended(std::process::Child);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A person closes Dialtone and opens it again at once: the old process still owns the
+/// single-instance name but leaves without taking the new launch's link. The new launch
+/// must open its own window, not fail. The old one is held still (SIGSTOP) while the
+/// new one hands over, then killed: that is the moment, made exact.
+#[test]
+fn a_launch_while_the_last_dialtone_is_closing_opens_its_own_window() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    wait_until("the Dialtone of an earlier test has gone", Duration::from_secs(60), || !instance_name_owned());
+    let mut closing = Command::new(app_binary())
+        .env("DIALTONE_DATA_DIR", dirs[0].path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(Ended)
+        .expect("the first launch");
+    wait_until("the first Dialtone owns the single-instance name", Duration::from_secs(60), instance_name_owned);
+    let pid = closing.0.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+
+    // The app logs to standard error; both streams go to one file.
+    let output = dirs[1].path().join("output.txt");
+    let file = std::fs::File::create(&output).unwrap();
+    let mut reopened = Command::new(app_binary())
+        .arg("tel:+1-415-555-0123")
+        .env("DIALTONE_DATA_DIR", dirs[1].path())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .map(Ended)
+        .expect("the second launch");
+    // Its hand-over is now waiting on the stopped process; the process goes away.
+    std::thread::sleep(Duration::from_millis(500));
+    closing.0.kill().unwrap();
+    closing.0.wait().unwrap();
+
+    let said = || std::fs::read_to_string(&output).unwrap_or_default();
+    wait_until("the second launch opens its window", Duration::from_secs(60), || {
+        if let Some(status) = reopened.0.try_wait().unwrap() {
+            panic!("the second launch ended ({status}) instead of opening a window: {}", said());
+        }
+        said().contains("first interactive frame")
+    });
+    let said = said();
+    assert!(said.contains("starting afresh"), "it opened without the hand-over failing: {said}");
+    assert!(instance_name_owned(), "the reopened Dialtone is now the running one");
+}

@@ -195,10 +195,9 @@ impl Known {
     /// own, else one a merged card left), else by what contacts are called now, else by
     /// the names imports renamed them from.
     pub(super) fn same_as(&self, card: &NewContact, e164s: &[Option<String>]) -> Option<i64> {
-        if let Some(uid) = card.uid.as_ref().map(|uid| Key::Uid(uid.clone())) {
-            if let Some(id) = self.current.oldest(&uid).or_else(|| self.aliases.oldest(&uid)) {
-                return Some(id);
-            }
+        let uid = card.uid.as_ref().map(|uid| Key::Uid(uid.clone()));
+        if let Some(id) = uid.and_then(|uid| self.current.oldest(&uid).or_else(|| self.aliases.oldest(&uid))) {
+            return Some(id);
         }
         let name = fold(card.name.trim());
         let numbers = search_digits(&card.phones, e164s);
