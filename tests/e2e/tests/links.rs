@@ -97,6 +97,18 @@ fn a_launch_while_the_last_dialtone_is_closing_opens_its_own_window() {
     let pid = closing.0.id().to_string();
     assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
 
+    // Watch the bus, to know when the second launch's hand-over is waiting.
+    let watched = dirs[1].path().join("bus.txt");
+    let _monitor = Command::new("dbus-monitor")
+        .args(["--session", "type='method_call',interface='org.SingleInstance.DBus'"])
+        .stdout(std::fs::File::create(&watched).unwrap())
+        .spawn()
+        .map(Ended)
+        .expect("dbus-monitor runs (package dbus)");
+    let seen = || std::fs::read_to_string(&watched).unwrap_or_default();
+    // It says it has become a monitor (its name is lost) before it reports anything else.
+    wait_until("dbus-monitor watches", Duration::from_secs(30), || seen().contains("NameLost"));
+
     // The app logs to standard error; both streams go to one file.
     let output = dirs[1].path().join("output.txt");
     let file = std::fs::File::create(&output).unwrap();
@@ -108,8 +120,8 @@ fn a_launch_while_the_last_dialtone_is_closing_opens_its_own_window() {
         .spawn()
         .map(Ended)
         .expect("the second launch");
-    // Its hand-over is now waiting on the stopped process; the process goes away.
-    std::thread::sleep(Duration::from_millis(500));
+    // Once its hand-over waits on the stopped process, that process goes away.
+    wait_until("the second launch hands over", Duration::from_secs(60), || seen().contains("ExecuteCallback"));
     closing.0.kill().unwrap();
     closing.0.wait().unwrap();
 
