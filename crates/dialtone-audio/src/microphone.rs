@@ -45,6 +45,13 @@ struct Callback {
     samples: rtrb::Producer<f32>,
     channels: usize,
     shared: Arc<Shared>,
+    /// The meter's window: 10 ms of frames. The level is the RMS of whole windows,
+    /// carried across callbacks, never of one callback's block: on a busy machine a
+    /// block can be a few frames, whose RMS is near the peak (3 dB and more above the
+    /// true level of a sine), so the meter jumped with the driver's timing.
+    window: usize,
+    window_sum: f32,
+    window_len: usize,
 }
 
 impl Callback {
@@ -54,7 +61,7 @@ impl Callback {
     {
         let muted = self.shared.muted.load(Ordering::Relaxed);
         let frames = data.len() / self.channels;
-        let mut sum = 0.0f32;
+        let (window, mut sum, mut len, mut loudest) = (self.window, self.window_sum, self.window_len, 0.0f32);
         let writable = frames.min(self.samples.slots());
         if writable < frames {
             self.shared.flags.glitches.fetch_add(1, Ordering::Relaxed);
@@ -65,11 +72,18 @@ impl Callback {
             if muted { 0.0 } else { s }
         });
         if let Ok(chunk) = self.samples.write_chunk_uninit(writable) {
-            chunk.fill_from_iter(mono.inspect(|s| sum += s * s));
+            chunk.fill_from_iter(mono.inspect(|s| {
+                sum += s * s;
+                len += 1;
+                if len == window {
+                    loudest = loudest.max((sum / window as f32).sqrt());
+                    (sum, len) = (0.0, 0);
+                }
+            }));
         }
-        if frames > 0 {
-            let rms = (sum / writable.max(1) as f32).sqrt();
-            self.shared.level_bits.fetch_max(rms.to_bits(), Ordering::AcqRel);
+        (self.window_sum, self.window_len) = (sum, len);
+        if loudest > 0.0 {
+            self.shared.level_bits.fetch_max(loudest.to_bits(), Ordering::AcqRel);
         }
     }
 }
@@ -83,8 +97,14 @@ impl Microphone {
         // One second of headroom: the pipeline reads every few milliseconds.
         let (samples_tx, samples_rx) = rtrb::RingBuffer::new(rate as usize);
         let shared = Arc::new(Shared::default());
-        let callback =
-            Callback { samples: samples_tx, channels: usize::from(config.channels.max(1)), shared: shared.clone() };
+        let callback = Callback {
+            samples: samples_tx,
+            channels: usize::from(config.channels.max(1)),
+            shared: shared.clone(),
+            window: (config.sample_rate as usize / 100).max(1),
+            window_sum: 0.0,
+            window_len: 0,
+        };
         let errors = shared.clone();
         let on_error = move |e: cpal::Error| errors.flags.on_error(&e);
         let device = &picked.device;
