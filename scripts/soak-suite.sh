@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One soak run of every audio, network and window test, straight from the built test
+# binaries (so no build happens inside the soak), each from its package folder.
+# Build first:  cargo test --no-run -p dialtone-audio -p dialtone-cli -p dialtone-core
+#               cargo build -p dialtone-app && cargo test --no-run -p dialtone-e2e
+# Then:  scripts/soak.sh 20 xvfb-run -a -s "-screen 0 1280x800x24" \
+#          scripts/with-keychain.sh scripts/with-audio.sh scripts/soak-suite.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+run() {
+  local dir=$1 name=$2 bin
+  shift 2
+  bin=$(ls -t "$root"/target/debug/deps/"$name"-* | grep -v '\.d$' | head -1)
+  (cd "$root/$dir" && "$bin" -q "$@")
+}
+run crates/dialtone-audio pulse
+run crates/dialtone-audio jitter_buffer
+run crates/dialtone-cli audio
+run crates/dialtone-cli calls
+run crates/dialtone-core service
+run crates/dialtone-core providers_contract
+run crates/dialtone-core provider_security
+run crates/dialtone-core keychain
+for t in calling links sound window; do run tests/e2e "$t" --test-threads=1; done
