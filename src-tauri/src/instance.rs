@@ -32,27 +32,31 @@ pub fn start_afresh() -> String {
     exec_self(tries + 1)
 }
 
+/// This program again, same arguments, counting the try.
+fn fresh_launch(tries: u32) -> std::io::Result<std::process::Command> {
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command.args(std::env::args_os().skip(1)).env(TRIES_VAR, tries.to_string());
+    Ok(command)
+}
+
+fn could_not_restart(err: &std::io::Error) -> String {
+    format!("Dialtone could not start again after the running one closed ({err}). Open Dialtone again.")
+}
+
 #[cfg(unix)]
 fn exec_self(tries: u32) -> String {
     use std::os::unix::process::CommandExt;
-    let err = match std::env::current_exe() {
-        Ok(exe) => {
-            std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(TRIES_VAR, tries.to_string()).exec()
-        }
+    let err = match fresh_launch(tries) {
+        Ok(mut command) => command.exec(),
         Err(err) => err,
     };
-    format!("Dialtone could not start again after the running one closed ({err}). Open Dialtone again.")
+    could_not_restart(&err)
 }
 
 #[cfg(not(unix))]
 fn exec_self(tries: u32) -> String {
-    let started = std::env::current_exe().and_then(|exe| {
-        std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(TRIES_VAR, tries.to_string()).spawn()
-    });
-    match started {
+    match fresh_launch(tries).and_then(|mut command| command.spawn()) {
         Ok(_) => std::process::exit(0),
-        Err(err) => {
-            format!("Dialtone could not start again after the running one closed ({err}). Open Dialtone again.")
-        }
+        Err(err) => could_not_restart(&err),
     }
 }

@@ -101,15 +101,15 @@ pub fn run() {
         .manage(AppState { paths, started, dialtone, attempts: Mutex::default(), pending_link: pending })
         .run(tauri::generate_context!());
     if let Err(err) = result {
-        if instance::handover_failed(&err) {
+        let why = if instance::handover_failed(&err) {
             tracing::info!("the running Dialtone left without taking this launch; starting afresh");
             drop(log_guard); // exec keeps no buffers: write the log out first
-            let why = instance::start_afresh();
-            eprintln!("dialtone-app: the window could not be opened: {why}");
-            std::process::exit(1);
-        }
-        tracing::error!("the window could not be opened: {err}");
-        eprintln!("dialtone-app: the window could not be opened: {err}");
+            instance::start_afresh()
+        } else {
+            err.to_string()
+        };
+        tracing::error!("the window could not be opened: {why}");
+        eprintln!("dialtone-app: the window could not be opened: {why}");
         std::process::exit(1);
     }
 }

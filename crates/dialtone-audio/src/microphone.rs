@@ -47,8 +47,8 @@ struct Callback {
     shared: Arc<Shared>,
     /// The meter's window: 10 ms of frames. The level is the RMS of whole windows,
     /// carried across callbacks, never of one callback's block: on a busy machine a
-    /// block can be a few frames, whose RMS is near the peak (3 dB and more above the
-    /// true level of a sine), so the meter jumped with the driver's timing.
+    /// block can be a few frames, whose RMS is near the peak (up to 3 dB above the true
+    /// level of a sine), so the meter jumped with the driver's timing.
     window: usize,
     window_sum: f32,
     window_len: usize,

@@ -119,6 +119,11 @@ fn add_alias(tx: &Transaction<'_>, id: i64, kind: &str, value: &str) -> Result<(
 }
 
 impl Row {
+    /// The row from columns uid, name_key, search_text, search_digits, from `first` on.
+    fn read(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Row> {
+        Ok(Row { uid: r.get(first)?, name: r.get(first + 1)?, text: r.get(first + 2)?, numbers: r.get(first + 3)? })
+    }
+
     /// The keys of this contact under `name` (its own, or an old one).
     fn keys(&self, name: &str, with_uid: bool) -> Vec<Key> {
         let mut keys = Vec::new();
@@ -146,13 +151,7 @@ impl Known {
             .map_err(failed)?;
         let mut query = stmt.query([]).map_err(failed)?;
         while let Some(r) = query.next().map_err(failed)? {
-            let row = Row {
-                uid: r.get(1).map_err(failed)?,
-                name: r.get(2).map_err(failed)?,
-                text: r.get(3).map_err(failed)?,
-                numbers: r.get(4).map_err(failed)?,
-            };
-            let id: i64 = r.get(0).map_err(failed)?;
+            let (id, row): (i64, Row) = (r.get(0).map_err(failed)?, Row::read(r, 1).map_err(failed)?);
             known.current.add(id, row.keys(&row.name, true));
             rows.insert(id, row);
         }
@@ -176,9 +175,7 @@ impl Known {
         self.aliases.forget(id);
         let row = tx
             .prepare_cached("SELECT uid, name_key, search_text, search_digits FROM contacts WHERE id = ?1")
-            .and_then(|mut s| {
-                s.query_row([id], |r| Ok(Row { uid: r.get(0)?, name: r.get(1)?, text: r.get(2)?, numbers: r.get(3)? }))
-            })
+            .and_then(|mut s| s.query_row([id], |r| Row::read(r, 0)))
             .map_err(failed)?;
         self.current.add(id, row.keys(&row.name, true));
         let aliases: Vec<(String, String)> = tx
