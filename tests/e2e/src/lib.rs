@@ -9,6 +9,7 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
@@ -43,12 +44,88 @@ fn free_ports() -> (u16, u16) {
     (port(&a), port(&b))
 }
 
+/// A test's turn to run Dialtone. Dialtone is one instance per desktop session: a
+/// second one hands its arguments to the first and exits. So the tests of one binary
+/// take turns, whatever `--test-threads` says; each holds its turn until it ends.
+#[derive(Debug)]
+pub struct Turn(());
+
+static TAKEN: Mutex<bool> = Mutex::new(false);
+static FREED: Condvar = Condvar::new();
+
+impl Turn {
+    /// Waits until no other test of this binary runs a Dialtone, and the last one
+    /// has let go of the single-instance name (a killed Dialtone does as it exits):
+    /// a new Dialtone that found it there would hand over to it and exit.
+    pub fn take() -> Turn {
+        let taken = TAKEN.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut taken = FREED.wait_while(taken, |taken| *taken).unwrap_or_else(PoisonError::into_inner);
+        *taken = true;
+        let turn = Turn(());
+        drop(taken);
+        wait_until("the Dialtone of an earlier test has gone from the session bus", Duration::from_secs(30), || {
+            !instance_name_owned()
+        });
+        turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        *TAKEN.lock().unwrap_or_else(PoisonError::into_inner) = false;
+        FREED.notify_one();
+    }
+}
+
+/// Asks the session bus about the running Dialtone's single-instance name.
+fn ask_bus(method: &str) -> String {
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            &format!("org.freedesktop.DBus.{method}"),
+            "string:app.dialtone.desktop.SingleInstance",
+        ])
+        .output()
+        .expect("dbus-send runs (package dbus)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether the running Dialtone's single-instance name is owned on the session bus.
+pub fn instance_name_owned() -> bool {
+    ask_bus("NameHasOwner").contains("boolean true")
+}
+
+/// The process that owns the single-instance name, if any.
+pub fn instance_owner() -> Option<u32> {
+    let reply = ask_bus("GetConnectionUnixProcessID");
+    reply.split_once("uint32 ").and_then(|(_, pid)| pid.trim().parse().ok())
+}
+
+/// tauri-driver in its own process group, ended with WebKitWebDriver and the app it
+/// started when dropped, even when the launch fails half way.
+#[derive(Debug)]
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running app under WebDriver, with its own data folder.
 #[derive(Debug)]
 pub struct App {
+    // Dropped in this order: the app ends before its data folder goes and the turn is
+    // given up.
+    _driver: Driver,
     pub client: Client,
     pub data_dir: tempfile::TempDir,
-    driver: Child,
+    _turn: Turn,
 }
 
 impl App {
@@ -63,6 +140,7 @@ impl App {
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the suite under xvfb-run (scripts/test.sh does)"
         );
+        let turn = Turn::take();
         let data_dir = tempfile::tempdir().expect("temporary data folder");
         prepare(data_dir.path());
         let (port, native_port) = free_ports();
@@ -73,6 +151,7 @@ impl App {
             // Its own process group, so closing ends WebKitWebDriver (its child) too.
             .process_group(0)
             .spawn()
+            .map(Driver)
             .expect("tauri-driver runs (cargo install tauri-driver --locked; scripts/install-deps.sh --test does)");
         wait_for_port(port, Duration::from_secs(20), "tauri-driver");
         // tauri-driver listens at once but starts WebKitWebDriver beside it and forwards
@@ -92,7 +171,7 @@ impl App {
         .await
         .expect("a WebDriver session on the app within 90 s")
         .expect("a WebDriver session on the app");
-        App { client, data_dir, driver }
+        App { _driver: driver, client, data_dir, _turn: turn }
     }
 
     /// The element with `data-testid`, waiting up to ten seconds for it to appear.
@@ -175,18 +254,17 @@ impl App {
     }
 }
 
-impl Drop for App {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.wait();
-    }
+fn wait_for_port(port: u16, limit: Duration, who: &str) {
+    wait_until(&format!("{who} listens on port {port}"), limit, || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
 }
 
-fn wait_for_port(port: u16, limit: Duration, who: &str) {
-    let deadline = Instant::now() + limit;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{who} did not listen on port {port} within {limit:?}");
+/// Polls `done` every 50 ms; fails the test, naming `what`, after `limit`.
+pub fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }

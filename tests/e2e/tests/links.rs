@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use dialtone_e2e::{App, app_binary};
+use dialtone_e2e::{App, Turn, app_binary, instance_name_owned, instance_owner, wait_until};
 use serde_json::json;
 
 #[tokio::test]
@@ -44,22 +44,6 @@ async fn a_tel_link_fills_the_running_dialpad_and_does_not_dial() {
     app.close().await;
 }
 
-/// Whether the running Dialtone's single-instance name is owned on the session bus.
-fn instance_name_owned() -> bool {
-    let out = Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.NameHasOwner",
-            "string:app.dialtone.desktop.SingleInstance",
-        ])
-        .output()
-        .expect("dbus-send runs (package dbus)");
-    String::from_utf8_lossy(&out.stdout).contains("boolean true")
-}
-
 /// A process ended when the test is, passing or not.
 struct Ended(std::process::Child);
 
@@ -70,22 +54,14 @@ impl Drop for Ended {
     }
 }
 
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// A person closes Dialtone and opens it again at once: the old process still owns the
 /// single-instance name but leaves without taking the new launch's link. The new launch
 /// must open its own window, not fail. The old one is held still (SIGSTOP) while the
 /// new one hands over, then killed: that is the moment, made exact.
 #[test]
 fn a_launch_while_the_last_dialtone_is_closing_opens_its_own_window() {
+    let _turn = Turn::take();
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    wait_until("the Dialtone of an earlier test has gone", Duration::from_secs(60), || !instance_name_owned());
     let mut closing = Command::new(app_binary())
         .env("DIALTONE_DATA_DIR", dirs[0].path())
         .stdout(std::process::Stdio::null())
@@ -93,8 +69,12 @@ fn a_launch_while_the_last_dialtone_is_closing_opens_its_own_window() {
         .spawn()
         .map(Ended)
         .expect("the first launch");
-    wait_until("the first Dialtone owns the single-instance name", Duration::from_secs(60), instance_name_owned);
-    let pid = closing.0.id().to_string();
+    // Its own name, not another test's Dialtone's (which would take both hand-overs).
+    let pid = closing.0.id();
+    wait_until("the first Dialtone owns the single-instance name", Duration::from_secs(60), || {
+        instance_owner() == Some(pid)
+    });
+    let pid = pid.to_string();
     assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
 
     // Watch the bus, to know when the second launch's hand-over is waiting.
