@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use keyring_core::{Entry, Error as KeyringError};
 
+use crate::providers::SecretSource;
 use crate::redact::{ExposeSecret, SecretString};
 use crate::{Error, ErrorCode, Result};
 
@@ -154,4 +155,34 @@ fn platform_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 fn platform_store() -> keyring_core::Result<Arc<keyring_core::CredentialStore>> {
     Err(KeyringError::NotSupportedByStore("this operating system has no supported keychain".into()))
+}
+
+/// Where secrets are written, read and deleted: the OS keychain.
+pub trait SecretStore: SecretSource {
+    fn store(&self, provider: &str, field: &str, secret: &SecretString) -> Result<()>;
+    fn remove(&self, provider: &str, field: &str) -> Result<()>;
+}
+
+/// The OS keychain, opened when first needed (so a missing keychain only matters to
+/// what needs a secret).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsKeychain;
+
+impl SecretSource for OsKeychain {
+    fn secret(&self, provider: &str, field: &str) -> Result<Option<SecretString>> {
+        Keychain::open()?.get(provider, field)
+    }
+}
+
+impl SecretStore for OsKeychain {
+    fn store(&self, provider: &str, field: &str, secret: &SecretString) -> Result<()> {
+        Keychain::open()
+            .and_then(|keychain| keychain.set(provider, field, secret))
+            .map_err(|err| nothing_done(err, "saved"))
+    }
+    fn remove(&self, provider: &str, field: &str) -> Result<()> {
+        Keychain::open()
+            .and_then(|keychain| keychain.delete(provider, field))
+            .map_err(|err| nothing_done(err, "deleted"))
+    }
 }

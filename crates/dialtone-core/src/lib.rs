@@ -11,7 +11,8 @@
 //! - [`redact`]: keeping secrets out of logs, errors and anything shown.
 //! - [`settings`]: the person's preferences and providers, a TOML file written atomically.
 //! - [`numbers`]: what people type or paste, made E.164 (and each provider's form at its edge).
-//! - [`keychain`]: provider secrets in the OS keychain, and nowhere else.
+//! - [`keychain`]: provider secrets in the OS keychain, and nowhere else; the
+//!   [`keychain::SecretStore`] the service writes them through.
 //! - [`providers`]: placing a call through each provider kind, one request, never retried.
 //! - [`qr`]: drawing a FaceTime link as a QR code (SVG, PNG, terminal).
 //! - [`db`]: the SQLite database of contacts and history (WAL, migrations).

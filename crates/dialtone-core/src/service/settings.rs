@@ -1,0 +1,61 @@
+//! Preferences: appearance, sound devices, home region and default provider, each
+//! saved under the settings file's lock.
+
+use super::Dialtone;
+use super::providers::unknown_provider;
+use crate::settings::Settings;
+use crate::{Result, numbers};
+
+impl Dialtone {
+    pub fn settings(&self) -> Result<Settings> {
+        Settings::load(&self.paths.settings_file())
+    }
+
+    pub(super) fn update(&self, change: impl FnOnce(&mut Settings) -> Result<()>) -> Result<Settings> {
+        Settings::update(&self.paths.settings_file(), change)
+    }
+
+    /// Light, dark or the system's; returns the settings as saved.
+    pub fn set_appearance(&self, appearance: crate::settings::Appearance) -> Result<Settings> {
+        self.update(|s| {
+            s.appearance = appearance;
+            Ok(())
+        })
+    }
+
+    /// Remembers the chosen sound devices (`None` in a field: the system default) and
+    /// returns them as saved.
+    pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<crate::settings::AudioDevices> {
+        let clean = |id: Option<String>| id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
+        self.update(|s| {
+            s.audio = crate::settings::AudioDevices {
+                input: clean(devices.input),
+                output: clean(devices.output),
+                ringer: clean(devices.ringer),
+            };
+            Ok(())
+        })
+        .map(|settings| settings.audio)
+    }
+
+    /// The default region, checked and upper-cased (`gb` → `GB`).
+    pub fn set_region(&self, code: &str) -> Result<String> {
+        let code = numbers::check_region(code)?;
+        self.update(|s| {
+            s.region = Some(code.clone());
+            Ok(())
+        })?;
+        Ok(code)
+    }
+
+    pub fn set_default_provider(&self, name: &str) -> Result<()> {
+        self.update(|s| {
+            if !s.providers.contains_key(name) {
+                return Err(unknown_provider(name, s));
+            }
+            s.default_provider = Some(name.to_owned());
+            Ok(())
+        })
+        .map(|_| ())
+    }
+}
