@@ -1,9 +1,9 @@
 //! `dialtone tone` and `dialtone audio ...`: the audio engine from a terminal.
 
+use std::io::Write;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
-use clap::Subcommand;
 use dialtone_audio::DeviceInfo;
 use dialtone_audio::echo::{self, EchoOptions};
 use dialtone_audio::netsim::NetworkConditions;
@@ -11,45 +11,8 @@ use dialtone_audio::tones::{self, DTMF_GAP_MS, Tone};
 use dialtone_core::Paths;
 use dialtone_core::settings::{AudioDevices, Settings};
 
-#[derive(Debug, Subcommand)]
-pub enum AudioCommand {
-    /// The microphones and speakers, with the ids `audio use` takes.
-    Devices {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Choose the microphone, speaker or ringer by id (or name); `default` goes back to
-    /// the system's own.
-    Use {
-        #[arg(long, value_name = "ID")]
-        input: Option<String>,
-        #[arg(long, value_name = "ID")]
-        output: Option<String>,
-        #[arg(long, value_name = "ID")]
-        ringer: Option<String>,
-    },
-    /// Speak, and hear yourself a second later through the whole call path (Opus,
-    /// jitter buffer), optionally through a simulated bad network.
-    EchoTest {
-        /// How long to listen.
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=60))]
-        seconds: u32,
-        /// How much later you hear yourself.
-        #[arg(long, default_value_t = 1000, value_name = "MS")]
-        echo_delay_ms: u32,
-        /// Simulated one-way network delay.
-        #[arg(long, default_value_t = 0, value_name = "MS")]
-        network_delay_ms: u32,
-        /// Simulated jitter: each packet up to this much later (so some arrive out of order).
-        #[arg(long, default_value_t = 0, value_name = "MS")]
-        jitter_ms: u32,
-        /// Simulated packet loss in percent.
-        #[arg(long, default_value_t = 0.0, value_name = "PERCENT")]
-        loss: f32,
-        #[arg(long)]
-        json: bool,
-    },
-}
+use crate::args::AudioCommand;
+use crate::output::emit;
 
 fn chosen(paths: &Paths) -> anyhow::Result<AudioDevices> {
     Ok(Settings::load(&paths.settings_file())?.audio)
@@ -67,10 +30,10 @@ pub fn tone(paths: &Paths, digits: &str, device: Option<String>) -> anyhow::Resu
     Ok(())
 }
 
-pub fn run(paths: &Paths, command: AudioCommand) -> anyhow::Result<()> {
+pub fn run(out: &mut dyn Write, paths: &Paths, command: AudioCommand) -> anyhow::Result<()> {
     match command {
-        AudioCommand::Devices { json } => devices(paths, json),
-        AudioCommand::Use { input, output, ringer } => choose(paths, input, output, ringer),
+        AudioCommand::Devices { json } => devices(out, paths, json),
+        AudioCommand::Use { input, output, ringer } => choose(out, paths, input, output, ringer),
         AudioCommand::EchoTest { seconds, echo_delay_ms, network_delay_ms, jitter_ms, loss, json } => {
             let chosen = chosen(paths)?;
             let options = EchoOptions {
@@ -82,65 +45,75 @@ pub fn run(paths: &Paths, command: AudioCommand) -> anyhow::Result<()> {
             };
             options.network.validate().map_err(anyhow::Error::msg)?;
             if !json {
-                println!(
+                writeln!(
+                    out,
                     "Speak now: you will hear yourself {:.1} s later. Listening for {seconds} s...",
                     echo_delay_ms as f32 / 1000.0
-                );
+                )?;
+                out.flush()?;
             }
             let stop = AtomicBool::new(false);
             let report = echo::run(&options, &stop, |_| {})?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-                return Ok(());
-            }
-            for notice in &report.notices {
-                eprintln!("dialtone: {notice}");
-            }
-            let j = &report.jitter;
-            println!("Microphone: {}\nSpeaker:    {}", report.input.name, report.output.name);
-            println!(
-                "Sent {} packets of 20 ms; the network lost {}. Played {}, recovered {} from FEC, concealed {}, {} late, {} duplicates.",
-                report.packets_sent, report.network_lost, j.played, j.recovered, j.concealed, j.late, j.duplicates
-            );
-            println!("Jitter buffer target: {} ms.", j.target_ms);
-            Ok(())
+            emit(out, json, &report, |out, report| {
+                for notice in &report.notices {
+                    eprintln!("dialtone: {notice}");
+                }
+                let j = &report.jitter;
+                writeln!(out, "Microphone: {}\nSpeaker:    {}", report.input.name, report.output.name)?;
+                writeln!(
+                    out,
+                    "Sent {} packets of 20 ms; the network lost {}. Played {}, recovered {} from FEC, concealed {}, {} late, {} duplicates.",
+                    report.packets_sent, report.network_lost, j.played, j.recovered, j.concealed, j.late, j.duplicates
+                )?;
+                writeln!(out, "Jitter buffer target: {} ms.", j.target_ms)
+            })
         }
     }
 }
 
-fn devices(paths: &Paths, json: bool) -> anyhow::Result<()> {
+fn devices(out: &mut dyn Write, paths: &Paths, json: bool) -> anyhow::Result<()> {
     let list = dialtone_audio::devices::list()?;
     let chosen = chosen(paths)?;
-    if json {
-        let value =
-            serde_json::json!({ "host": list.host, "inputs": list.inputs, "outputs": list.outputs, "chosen": chosen });
-        println!("{value}");
-        return Ok(());
+    let value =
+        serde_json::json!({ "host": list.host, "inputs": list.inputs, "outputs": list.outputs, "chosen": chosen });
+    emit(out, json, &value, |out, _| {
+        writeln!(out, "Sound system: {}", list.host)?;
+        write_devices(out, "Microphones", &list.inputs, &[chosen.input.as_ref()])?;
+        write_devices(out, "Speakers", &list.outputs, &[chosen.output.as_ref(), chosen.ringer.as_ref()])
+    })
+}
+
+fn write_devices(
+    out: &mut dyn Write,
+    title: &str,
+    devices: &[DeviceInfo],
+    chosen: &[Option<&String>],
+) -> std::io::Result<()> {
+    writeln!(out, "{title}:")?;
+    if devices.is_empty() {
+        writeln!(out, "  (none)")?;
     }
-    println!("Sound system: {}", list.host);
-    let show = |title: &str, devices: &[DeviceInfo], chosen: &[Option<&String>]| {
-        println!("{title}:");
-        if devices.is_empty() {
-            println!("  (none)");
+    for d in devices {
+        let mut marks = Vec::new();
+        if d.is_default {
+            marks.push("system default");
         }
-        for d in devices {
-            let mut marks = Vec::new();
-            if d.is_default {
-                marks.push("system default");
-            }
-            if chosen.contains(&Some(&d.id)) {
-                marks.push("chosen");
-            }
-            let marks = if marks.is_empty() { String::new() } else { format!("  [{}]", marks.join(", ")) };
-            println!("  {}  {}{}", d.id, d.name, marks);
+        if chosen.contains(&Some(&d.id)) {
+            marks.push("chosen");
         }
-    };
-    show("Microphones", &list.inputs, &[chosen.input.as_ref()]);
-    show("Speakers", &list.outputs, &[chosen.output.as_ref(), chosen.ringer.as_ref()]);
+        let marks = if marks.is_empty() { String::new() } else { format!("  [{}]", marks.join(", ")) };
+        writeln!(out, "  {}  {}{}", d.id, d.name, marks)?;
+    }
     Ok(())
 }
 
-fn choose(paths: &Paths, input: Option<String>, output: Option<String>, ringer: Option<String>) -> anyhow::Result<()> {
+fn choose(
+    out: &mut dyn Write,
+    paths: &Paths,
+    input: Option<String>,
+    output: Option<String>,
+    ringer: Option<String>,
+) -> anyhow::Result<()> {
     if input.is_none() && output.is_none() && ringer.is_none() {
         anyhow::bail!(
             "Say which to change: --input, --output or --ringer, with an id from `dialtone audio devices` or `default`"
@@ -171,11 +144,12 @@ fn choose(paths: &Paths, input: Option<String>, output: Option<String>, ringer: 
     }
     let devices = dialtone_core::service::Dialtone::new(paths.clone())?.set_audio_devices(devices)?;
     let show = |id: &Option<String>| id.clone().unwrap_or_else(|| "system default".to_owned());
-    println!(
+    writeln!(
+        out,
         "Microphone: {}\nSpeaker:    {}\nRinger:     {}",
         show(&devices.input),
         show(&devices.output),
         show(&devices.ringer)
-    );
+    )?;
     Ok(())
 }

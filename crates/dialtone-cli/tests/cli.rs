@@ -44,3 +44,24 @@ fn unknown_command_fails_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand"));
 }
+
+/// `dialtone history | head`: when the reader has gone, the command ends quietly and
+/// successfully, as ripgrep or ls do, instead of panicking on the closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["history"][..], &["history", "--json"], &["provider", "kinds"], &["qr", "hello"], &["info"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // gone before the first write: every write fails with EPIPE
+        let out = dialtone()
+            .env("DIALTONE_DATA_DIR", dir.path())
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "dialtone {args:?} into a closed pipe: {}: {said}", out.status);
+        assert!(!said.contains("panicked") && !said.contains("Broken pipe"), "dialtone {args:?}: {said}");
+    }
+}
