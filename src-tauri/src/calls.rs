@@ -1,9 +1,11 @@
-//! The commands for providers, calls and QR codes. Each forwards to
+//! The commands for providers, calls (and the dialpad's preview of the number being
+//! typed) and QR codes. Each forwards to
 //! `dialtone_core::service::Dialtone`; secrets cross only one way: the UI can set or
 //! delete one, and learns only whether each is stored.
 
 use std::collections::BTreeMap;
 
+use dialtone_core::numbers::{NumberPreview, preview};
 use dialtone_core::providers::{CallOutcome, CallStatus, Kind, KindInfo, Placed};
 use dialtone_core::qr::Qr;
 use dialtone_core::redact::SecretString;
@@ -29,6 +31,14 @@ impl From<Placed> for CallView {
     fn from(placed: Placed) -> Self {
         Self { provider: placed.provider, kind: placed.kind, to: placed.to, outcome: placed.outcome }
     }
+}
+
+/// How the number being typed reads, in the default region.
+#[tauri::command]
+#[specta::specta]
+pub fn preview_number(state: State<'_, AppState>, text: String) -> Result<NumberPreview, Error> {
+    let region = state.dialtone.settings()?.region;
+    Ok(preview(&text, region.as_deref()))
 }
 
 #[tauri::command]

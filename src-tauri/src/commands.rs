@@ -3,8 +3,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use dialtone_core::settings::{Appearance, Settings};
-use dialtone_core::{Error, Paths, VERSION};
+use dialtone_core::service::Dialtone;
+use dialtone_core::settings::Appearance;
+use dialtone_core::{Error, VERSION};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
@@ -65,7 +66,7 @@ pub struct SettingsView {
 #[tauri::command]
 #[specta::specta]
 pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, Error> {
-    load_settings_view(&state.paths)
+    load_settings_view(&state.dialtone)
 }
 
 #[tauri::command]
@@ -74,15 +75,12 @@ pub fn set_appearance(state: State<'_, AppState>, appearance: Appearance) -> Res
     store_appearance(&state.dialtone, appearance)
 }
 
-fn load_settings_view(paths: &Paths) -> Result<SettingsView, Error> {
-    let settings = Settings::load(&paths.settings_file())?;
+fn load_settings_view(dialtone: &Dialtone) -> Result<SettingsView, Error> {
+    let settings = dialtone.settings()?;
     Ok(SettingsView { appearance: settings.appearance, region: settings.region })
 }
 
-fn store_appearance(
-    dialtone: &dialtone_core::service::Dialtone,
-    appearance: Appearance,
-) -> Result<SettingsView, Error> {
+fn store_appearance(dialtone: &Dialtone, appearance: Appearance) -> Result<SettingsView, Error> {
     // Through the core, under the settings lock, so a CLI change at the same moment survives.
     let settings = dialtone.set_appearance(appearance)?;
     tracing::info!(?appearance, "appearance changed");
@@ -92,14 +90,17 @@ fn store_appearance(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dialtone_core::Paths;
 
     #[test]
     fn appearance_is_stored_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::under(dir.path());
-        assert_eq!(load_settings_view(&paths).unwrap().appearance, Appearance::System);
-        store_appearance(&dialtone_core::service::Dialtone::new(paths.clone()).unwrap(), Appearance::Dark).unwrap();
-        assert_eq!(load_settings_view(&paths).unwrap().appearance, Appearance::Dark);
+        let dialtone = Dialtone::new(Paths::under(dir.path())).unwrap();
+        assert_eq!(load_settings_view(&dialtone).unwrap().appearance, Appearance::System);
+        store_appearance(&dialtone, Appearance::Dark).unwrap();
+        // Read by a second Dialtone over the same folder, as the CLI would.
+        let again = Dialtone::new(Paths::under(dir.path())).unwrap();
+        assert_eq!(load_settings_view(&again).unwrap().appearance, Appearance::Dark);
     }
 
     /// The exact JSON the web view receives when a command fails.
@@ -107,7 +108,7 @@ mod tests {
     fn a_failed_command_reaches_the_ui_as_code_and_message() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("settings.toml"), "appearance = 7\n").unwrap();
-        let err = load_settings_view(&Paths::under(dir.path())).unwrap_err();
+        let err = load_settings_view(&Dialtone::new(Paths::under(dir.path())).unwrap()).unwrap_err();
         // Tauri turns a command's Err into the IPC error through serde; this is that path.
         let ipc = tauri::ipc::InvokeError::from(err);
         let file = dir.path().join("settings.toml");

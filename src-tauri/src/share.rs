@@ -4,22 +4,11 @@
 //! are opened.
 
 use dialtone_core::Error;
-use dialtone_core::numbers::{NumberPreview, preview};
 use dialtone_core::qr::Qr;
-use tauri::{AppHandle, State};
+use tauri::AppHandle;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
-
-use crate::AppState;
-
-/// How the number being typed reads, in the default region.
-#[tauri::command]
-#[specta::specta]
-pub fn preview_number(state: State<'_, AppState>, text: String) -> Result<NumberPreview, Error> {
-    let region = state.dialtone.settings()?.region;
-    Ok(preview(&text, region.as_deref()))
-}
 
 /// Puts text (a link) on the system clipboard.
 #[tauri::command]

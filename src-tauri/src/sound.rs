@@ -4,7 +4,7 @@
 
 use dialtone_audio::engine::{Devices, Engine, EngineEvent};
 use dialtone_audio::{AudioError, Tone};
-use dialtone_core::settings::{AudioDevices, Settings};
+use dialtone_core::settings::AudioDevices;
 use dialtone_core::{Error, ErrorCode};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
@@ -80,7 +80,7 @@ fn view(devices: Vec<dialtone_audio::DeviceInfo>) -> Vec<AudioDeviceView> {
 #[tauri::command]
 #[specta::specta]
 pub async fn audio_devices(state: State<'_, AppState>) -> Result<AudioDevicesView, Error> {
-    let chosen = Settings::load(&state.paths.settings_file())?.audio;
+    let chosen = state.dialtone.settings()?.audio;
     // Asking the sound server takes a round trip or two: not on the UI's thread.
     let list = tokio::task::spawn_blocking(dialtone_audio::devices::list)
         .await

@@ -112,6 +112,17 @@ async setDefaultProvider(name: string) : Promise<Result<null, AppError>> {
 }
 },
 /**
+ * How the number being typed reads, in the default region.
+ */
+async previewNumber(text: string) : Promise<Result<NumberPreview, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_number", { text }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Places a call. `attempt` is chosen by the UI so that [`stop_waiting`] can name it
  * while it runs (Fractel's request waits until the callee answers).
  */
@@ -276,17 +287,6 @@ async setHistoryKeepDays(days: number) : Promise<Result<null, AppError>> {
 async redial(attempt: number, id: number) : Promise<Result<CallView, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("redial", { attempt, id }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
- * How the number being typed reads, in the default region.
- */
-async previewNumber(text: string) : Promise<Result<NumberPreview, AppError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("preview_number", { text }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
