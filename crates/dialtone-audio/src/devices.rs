@@ -30,6 +30,7 @@ impl std::fmt::Display for Direction {
 }
 
 /// One device as people and settings see it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceInfo {
     /// Stable id to store in settings.

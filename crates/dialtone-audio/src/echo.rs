@@ -151,6 +151,7 @@ impl EchoOptions {
 }
 
 /// Twenty times a second while the test runs.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct EchoProgress {
     /// Time since the start.
@@ -162,6 +163,7 @@ pub struct EchoProgress {
 }
 
 /// What the echo test did.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 pub struct EchoReport {
     /// The microphone used.

@@ -32,6 +32,7 @@ pub struct Devices {
 }
 
 /// What the engine tells the app.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EngineEvent {

@@ -55,6 +55,7 @@ pub enum Playout {
 }
 
 /// What the buffer has seen and done, for the echo test and diagnostics.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct JitterStats {
     /// `push` calls.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use dialtone_core::providers::{CallOutcome, CallPhase, CallStatus, Placed};
 use dialtone_core::qr::Qr;
-use dialtone_core::service::Dialtone;
+use dialtone_core::service::{CallControl, CallEvent, Dialtone};
 use dialtone_core::{CancellationToken, ErrorCode};
 
 use crate::output::emit;
@@ -29,11 +29,11 @@ pub fn place(
     for note in dialtone.notes_before_calling(target, via) {
         eprintln!("dialtone: note: {note}");
     }
-    runtime()?.block_on(wait_for(out, json, |cancel| dialtone.place_call(target, via, cancel)))
+    runtime()?.block_on(wait_for(out, json, |control| dialtone.place_call(target, via, control)))
 }
 
 pub fn redial(out: &mut dyn Write, dialtone: &Dialtone, id: i64, json: bool) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(wait_for(out, json, |cancel| dialtone.redial(id, cancel)))
+    runtime()?.block_on(wait_for(out, json, |control| dialtone.redial(id, control)))
 }
 
 pub fn hang_up(out: &mut dyn Write, dialtone: &Dialtone, call_id: &str, via: Option<&str>) -> anyhow::Result<()> {
@@ -70,23 +70,24 @@ fn write_status(out: &mut dyn Write, call_id: &str, status: &CallStatus) -> io::
 }
 
 /// Places a call (or a redial) and waits for the provider, showing progress on a
-/// terminal. Ctrl-C stops waiting: the core records the attempt as cancelled in the
-/// history before this returns.
-async fn wait_for<F>(
-    out: &mut dyn Write,
-    json: bool,
-    place: impl FnOnce(CancellationToken) -> F,
-) -> anyhow::Result<ExitCode>
+/// terminal (which provider the core chose, then the time waited). Ctrl-C stops
+/// waiting: the core records the attempt as cancelled in the history before this returns.
+async fn wait_for<F>(out: &mut dyn Write, json: bool, place: impl FnOnce(CallControl) -> F) -> anyhow::Result<ExitCode>
 where
     F: Future<Output = dialtone_core::Result<Placed>>,
 {
     let started = Instant::now();
+    let show_progress = io::stderr().is_terminal();
     let cancel = CancellationToken::new();
-    let placing = place(cancel.clone());
+    let control = CallControl::from(cancel.clone()).reporting(move |event| {
+        if let (true, CallEvent::Dialling { provider, label, to, .. }) = (show_progress, event) {
+            eprintln!("Calling {to} through {provider} ({label})…");
+        }
+    });
+    let placing = place(control);
     tokio::pin!(placing);
     let mut ticker = tokio::time::interval(Duration::from_secs(5));
     ticker.tick().await;
-    let show_progress = io::stderr().is_terminal();
     let mut interrupted = false;
     let placed = loop {
         tokio::select! {

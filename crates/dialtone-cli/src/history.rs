@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use dialtone_core::history::CallRecord;
+use dialtone_core::providers::Outcome;
 use dialtone_core::service::Dialtone;
 
 use crate::args::HistoryCommand;
@@ -32,11 +33,11 @@ fn write_history(out: &mut dyn Write, rows: &[CallRecord]) -> io::Result<()> {
     }
     for r in rows {
         let who = r.contact_name.as_ref().map(|n| format!("{n} ({})", r.target)).unwrap_or_else(|| r.target.clone());
-        let how = match (&r.outcome[..], &r.link, &r.error_message) {
-            ("facetime_link", Some(link), _) => format!("FaceTime link {link}"),
-            ("failed" | "cancelled", _, Some(why)) => format!("{}: {why}", r.outcome),
+        let how = match (r.outcome, &r.link, &r.error_message) {
+            (Outcome::FacetimeLink, Some(link), _) => format!("FaceTime link {link}"),
+            (Outcome::Failed | Outcome::Cancelled, _, Some(why)) => format!("{}: {why}", r.outcome),
             (outcome, _, _) => {
-                r.call_id.as_ref().map(|id| format!("{outcome}, call id {id}")).unwrap_or_else(|| outcome.to_owned())
+                r.call_id.as_ref().map(|id| format!("{outcome}, call id {id}")).unwrap_or_else(|| outcome.to_string())
             }
         };
         writeln!(out, "#{:<5} {}  via {:<12} {who}  {how}", r.id, utc(r.at), r.provider)?;

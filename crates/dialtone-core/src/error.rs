@@ -3,6 +3,8 @@
 //! It crosses into the web view as `{"code": "...", "message": "..."}`: `code` is a
 //! stable, machine-readable name the UI can branch on, and `message` is a sentence in
 //! plain words for the person, which never carries a secret (see [`crate::redact`]).
+//! An error about one setting also carries `"field"`, the setting's name, so a form
+//! shows the message beside that field without reading the sentence.
 
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +81,9 @@ impl ErrorCode {
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// The setting the error is about (`base_url`), when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// Results throughout the core.
@@ -86,7 +91,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), field: None }
+    }
+
+    /// The same error, about the setting `field`.
+    #[must_use]
+    pub fn about(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {
@@ -113,6 +125,15 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&err).unwrap(),
             r#"{"code":"invalid_input","message":"“12” is too short to be a phone number."}"#
+        );
+    }
+
+    #[test]
+    fn an_error_about_a_setting_names_it() {
+        let err = Error::invalid_input("Base URL (`base_url`) is empty.").about("base_url");
+        assert_eq!(
+            serde_json::to_string(&err).unwrap(),
+            r#"{"code":"invalid_input","message":"Base URL (`base_url`) is empty.","field":"base_url"}"#
         );
     }
 

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::db::{failed, now_ms};
-use crate::providers::{CallOutcome, Placed};
+use crate::providers::{CallOutcome, Outcome, Placed};
 use crate::{Error, Result};
 
 /// One call attempt.
@@ -30,8 +30,7 @@ pub struct CallRecord {
     pub target_display: String,
     pub contact_id: Option<i64>,
     pub contact_name: Option<String>,
-    /// `placed`, `facetime_link`, `live_audio`, `recorded`, `failed` or `cancelled`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub call_id: Option<String>,
     pub link: Option<String>,
     /// Unix seconds after which the link no longer works.
@@ -69,27 +68,27 @@ impl<'c> History<'c> {
     pub fn record(&self, attempt: &Attempt<'_>, keep_days: u32) -> Result<i64> {
         let (outcome, call_id, link, expires, code, message, target) = match attempt.result {
             Ok(placed) => {
-                let (outcome, call_id, link, expires) = match &placed.outcome {
-                    CallOutcome::Placed { call_id } => ("placed", call_id.clone(), None, None),
-                    CallOutcome::FacetimeLink { link, expires_at, .. } => {
-                        ("facetime_link", None, Some(link.clone()), Some(i64::from(*expires_at)))
+                let (call_id, link, expires) = match &placed.outcome {
+                    CallOutcome::Placed { call_id } | CallOutcome::Recorded { call_id, .. } => {
+                        (call_id.clone(), None, None)
                     }
-                    CallOutcome::LiveAudio { agora } => ("live_audio", Some(agora.channel_name.clone()), None, None),
-                    CallOutcome::Recorded { call_id, .. } => ("recorded", call_id.clone(), None, None),
+                    CallOutcome::FacetimeLink { link, expires_at, .. } => {
+                        (None, Some(link.clone()), Some(i64::from(*expires_at)))
+                    }
+                    CallOutcome::LiveAudio { agora } => (Some(agora.channel_name.clone()), None, None),
                 };
-                (outcome, call_id, link, expires, None, None, placed.to.as_str())
+                (placed.outcome.name(), call_id, link, expires, None, None, placed.to.as_str())
             }
             Err(err) => {
-                let outcome = if err.code == crate::ErrorCode::Cancelled { "cancelled" } else { "failed" };
                 let code = serde_json::to_value(err.code).ok().and_then(|v| v.as_str().map(str::to_owned));
-                (outcome, None, None, None, code, Some(err.message.clone()), attempt.target)
+                (Outcome::of_error(err), None, None, None, code, Some(err.message.clone()), attempt.target)
             }
         };
         self.conn
             .execute(
                 "INSERT INTO calls (at, provider, kind, typed, target, contact_id, outcome, call_id, link, link_expires_at, error_code, error_message) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![now_ms(), attempt.provider, attempt.kind, attempt.typed, target, attempt.contact_id, outcome, call_id, link, expires, code, message],
+                params![now_ms(), attempt.provider, attempt.kind, attempt.typed, target, attempt.contact_id, outcome.as_str(), call_id, link, expires, code, message],
             )
             .map_err(failed)?;
         let id = self.conn.last_insert_rowid();
@@ -150,12 +149,25 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
         target_display: crate::numbers::for_people(&r.get::<_, String>(5)?),
         contact_id: r.get(6)?,
         contact_name: r.get(7)?,
-        outcome: r.get(8)?,
+        outcome: outcome_at(r, 8)?,
         call_id: r.get(9)?,
         link: r.get(10)?,
         link_expires_at: r.get(11)?,
         error_code: r.get(12)?,
         error_message: r.get(13)?,
+    })
+}
+
+/// The outcome stored in column `index`. A word this version does not know (written by
+/// a newer Dialtone) fails the read with what it found, rather than passing for another.
+fn outcome_at(r: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Outcome> {
+    let text: String = r.get(index)?;
+    Outcome::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("“{text}” is not a call outcome this version of Dialtone knows").into(),
+        )
     })
 }
 
@@ -192,7 +204,8 @@ mod tests {
         history.record(&attempt(&failed), 0).unwrap();
         let rows = history.list(10).unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].outcome, "failed");
+        assert_eq!(rows[0].outcome, Outcome::Failed);
+        assert_eq!(rows[1].outcome, Outcome::FacetimeLink);
         assert_eq!(rows[0].error_code.as_deref(), Some("provider_auth"));
         assert_eq!(rows[1].link.as_deref(), Some("https://facetime.apple.com/join#v=1&p=x"));
         assert_eq!(rows[1].link_expires_at, Some(2_000_000_000));
@@ -218,5 +231,43 @@ mod tests {
         let rows = History::new(&conn).list(10).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].typed, "y");
+    }
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::*;
+
+    /// The words in the database are the ones the UI and `dialtone history --json` show.
+    #[test]
+    fn every_outcome_is_stored_as_its_snake_case_name_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        for outcome in Outcome::ALL {
+            let json = serde_json::to_value(outcome).unwrap();
+            assert_eq!(json, outcome.as_str(), "{outcome:?}");
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+            conn.execute(
+                "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (1, 'p', 'http', 'x', 'x', ?1)",
+                [outcome.as_str()],
+            )
+            .unwrap();
+        }
+        let mut read: Vec<Outcome> = History::new(&conn).list(10).unwrap().iter().map(|r| r.outcome).collect();
+        read.reverse();
+        assert_eq!(read, Outcome::ALL);
+    }
+
+    #[test]
+    fn an_outcome_from_a_newer_version_is_reported_not_guessed() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        conn.execute(
+            "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (1, 'p', 'sip', 'x', 'x', 'held')",
+            [],
+        )
+        .unwrap();
+        let err = History::new(&conn).list(10).unwrap_err();
+        assert!(err.message.contains("“held” is not a call outcome"), "{}", err.message);
     }
 }

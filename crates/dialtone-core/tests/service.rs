@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dialtone_core::providers::{CallOutcome, SecretSource};
+use dialtone_core::providers::{CallOutcome, Kind, Outcome, SecretSource};
 use dialtone_core::redact::{ExposeSecret, SecretString};
-use dialtone_core::service::{Dialtone, STOPPED_WAITING, Save, SecretStore};
+use dialtone_core::service::{CallControl, CallEvent, Dialtone, STOPPED_WAITING, Save, SecretStore};
 use dialtone_core::{CancellationToken, ErrorCode, Paths, Result};
 use serde_json::json;
 use wiremock::matchers::{basic_auth, body_json, method, path};
@@ -88,7 +88,7 @@ async fn stopping_a_call_being_placed_records_it_as_cancelled() {
     // The core wrote the outcome itself, with the target and provider it resolved.
     let history = dialtone.history(10).unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].outcome, "cancelled");
+    assert_eq!(history[0].outcome, Outcome::Cancelled);
     assert_eq!(history[0].provider, "fb");
     assert_eq!(history[0].target, "+14155550123");
     assert_eq!(history[0].error_message.as_deref(), Some(STOPPED_WAITING));
@@ -106,7 +106,46 @@ async fn a_call_stopped_before_it_starts_sends_nothing() {
     let err = dialtone.place_call("+14155550123", None, cancel).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled);
     assert!(err.message.contains("nothing was dialled"), "{}", err.message);
-    assert_eq!(dialtone.history(10).unwrap()[0].outcome, "cancelled");
+    assert_eq!(dialtone.history(10).unwrap()[0].outcome, Outcome::Cancelled);
+}
+
+/// The one who placed the call hears which provider the core chose before the request
+/// goes, and how it ended; a call stopped before it started is told as cancelled.
+#[tokio::test]
+async fn the_caller_hears_each_state_of_the_call_from_the_core() {
+    let server = slow_blooio(Duration::from_millis(10)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dialtone = dialtone(&dir);
+    add(&dialtone, "fb", "blooio", &[("base_url", &server.uri())], &[("api_key", "bk_1")]);
+
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let control = CallControl::default().reporting(move |event| sink.lock().unwrap().push(event));
+    dialtone.place_call("+1 (415) 555-0123", None, control).await.unwrap();
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            CallEvent::Dialling {
+                provider: "fb".into(),
+                kind: Kind::Blooio,
+                label: "Blooio FaceTime link".into(),
+                to: "+14155550123".into(),
+            },
+            CallEvent::Ended { outcome: Outcome::FacetimeLink },
+        ]
+    );
+
+    heard.lock().unwrap().clear();
+    let sink = heard.clone();
+    let control = CallControl::default().reporting(move |event| sink.lock().unwrap().push(event));
+    control.cancel.cancel();
+    dialtone.place_call("+14155550123", None, control).await.unwrap_err();
+    let heard = heard.lock().unwrap();
+    assert_eq!(heard.last(), Some(&CallEvent::Ended { outcome: Outcome::Cancelled }), "{heard:?}");
+    assert_eq!(
+        serde_json::to_value(&heard[0]).unwrap(),
+        json!({"state": "dialling", "provider": "fb", "kind": "blooio", "label": "Blooio FaceTime link", "to": "+14155550123"})
+    );
 }
 
 #[tokio::test]
@@ -133,7 +172,7 @@ async fn a_redial_can_be_stopped_too() {
     let err = dialtone.redial(first, cancel).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Cancelled);
     let history = dialtone.history(10).unwrap();
-    assert_eq!(history.iter().map(|r| r.outcome.as_str()).collect::<Vec<_>>(), ["cancelled", "facetime_link"]);
+    assert_eq!(history.iter().map(|r| r.outcome).collect::<Vec<_>>(), [Outcome::Cancelled, Outcome::FacetimeLink]);
 }
 
 /// `hangup CALL_ID` with no `--via` goes to the provider that placed that call, not

@@ -8,12 +8,28 @@
 
 use serde::Deserialize;
 
+use super::descriptor::{Accepts, Descriptor, Gives, Support};
 use super::schema::{Check, Field};
 use super::transport::{self, Purpose, Reply};
-use super::{CallOutcome, CallStatus, Ctx, base_url_field};
+use super::{CallOutcome, CallStatus, Ctx, Kind, base_url_field};
 use crate::numbers::Target;
 use crate::redact::ExposeSecret;
 use crate::{Error, Result};
+
+/// Bandwidth as the rest of Dialtone sees it.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: Kind::Bandwidth,
+    id: "bandwidth",
+    label: "Bandwidth Voice",
+    description: "Creates a call with Bandwidth's Voice API v2; shows its state and can hang up.",
+    gives: Gives::Call,
+    accepts: Accepts { email: false, sip_uri: true },
+    hang_up: Support::Yes,
+    status: Support::Yes,
+    timeout_seconds: 30,
+    notice: None,
+    speed_dials: false,
+};
 
 pub(crate) fn fields() -> Vec<Field> {
     vec![

@@ -7,12 +7,29 @@
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+use super::descriptor::{Accepts, Descriptor, Gives, Support};
 use super::schema::{Check, Field};
 use super::transport::{self, Purpose};
-use super::{CallOutcome, Ctx, base_url_field, link_expiry};
+use super::{CallOutcome, Ctx, Kind, base_url_field, link_expiry};
 use crate::numbers::Target;
 use crate::redact::ExposeSecret;
 use crate::{ErrorCode, Result};
+
+/// Blooio as the rest of Dialtone sees it.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: Kind::Blooio,
+    id: "blooio",
+    label: "Blooio FaceTime link",
+    description: "Creates a FaceTime link and rings the person by FaceTime Audio; scan the QR code to join.",
+    gives: Gives::FacetimeLink,
+    // FaceTime by Apple ID: an email address is a handle as good as a number.
+    accepts: Accepts { email: true, sip_uri: false },
+    hang_up: Support::No { why: "the FaceTime call is ended in FaceTime" },
+    status: Support::No { why: "the FaceTime call is ended in FaceTime" },
+    timeout_seconds: 30,
+    notice: None,
+    speed_dials: false,
+};
 
 pub(crate) fn fields() -> Vec<Field> {
     vec![

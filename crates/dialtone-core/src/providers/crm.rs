@@ -9,12 +9,28 @@
 
 use serde::Deserialize;
 
+use super::descriptor::{Accepts, Descriptor, Gives, Support};
 use super::schema::{Check, Field};
 use super::transport::{self, Purpose};
-use super::{CallOutcome, Ctx, base_url_field};
+use super::{CallOutcome, Ctx, Kind, base_url_field};
 use crate::numbers::Target;
 use crate::redact::ExposeSecret;
 use crate::{ErrorCode, Result};
+
+/// The CRM as the rest of Dialtone sees it.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: Kind::Crm,
+    id: "crm",
+    label: "CRM call log (logs the call; does not ring)",
+    description: "Logs the outbound call in your CRM (POST /api/calls/sdk/initiate); it does not ring anyone.",
+    gives: Gives::Record,
+    accepts: Accepts::PHONE_ONLY,
+    hang_up: Support::No { why: "its API has no such request" },
+    status: Support::No { why: "its API has no such request" },
+    timeout_seconds: 30,
+    notice: Some("This logs the call in your CRM; it does not ring anyone."),
+    speed_dials: false,
+};
 
 pub(crate) fn fields() -> Vec<Field> {
     vec![

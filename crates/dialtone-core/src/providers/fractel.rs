@@ -22,12 +22,29 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+use super::descriptor::{Accepts, Descriptor, Gives, Support};
 use super::schema::{Check, Field};
 use super::transport::{self, Purpose, Reply};
-use super::{CallOutcome, Ctx, base_url_field};
+use super::{CallOutcome, Ctx, Kind, base_url_field};
 use crate::numbers::Target;
 use crate::redact::{ExposeSecret, SecretString};
 use crate::{ErrorCode, Result};
+
+/// Fractel as the rest of Dialtone sees it.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: Kind::Fractel,
+    id: "fractel",
+    label: "Fractel (FoneStorm)",
+    description: "Calls from your FoneNumber, or a 1–6 digit speed dial; the request waits until the callee answers.",
+    gives: Gives::Call,
+    accepts: Accepts::PHONE_ONLY,
+    hang_up: Support::No { why: "Fractel sends call events to the FoneNumber's callback instead" },
+    status: Support::No { why: "Fractel sends call events to the FoneNumber's callback instead" },
+    // The create-call request returns only once the callee answers.
+    timeout_seconds: 300,
+    notice: None,
+    speed_dials: true,
+};
 
 /// The service types Fractel routes a connected call to.
 pub const SERVICE_TYPES: [&str; 5] = ["Device", "VoiceMail", "SoundFile", "TTS", "Phonenumber"];

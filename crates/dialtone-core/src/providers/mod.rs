@@ -12,12 +12,15 @@
 //! - [`bandwidth`]: a Voice API call, with status and hang-up,
 //! - [`http`]: any other HTTP provider, described as data (Twilio, Telnyx, ... ship ready).
 //!
-//! Each kind declares its settings as [`schema::Field`]s; the UI and the CLI are drawn
-//! from them. [`transport`] sends requests and words the errors.
+//! Each kind declares what it is once, as a [`Descriptor`] (label, what it gives, the
+//! targets it takes, hang-up and status support, timeout, notice), and its settings as
+//! [`schema::Field`]s; the UI and the CLI are drawn from them. [`transport`] sends
+//! requests and words the errors.
 
 pub mod bandwidth;
 pub mod blooio;
 pub mod crm;
+pub mod descriptor;
 pub mod fractel;
 pub mod http;
 pub mod schema;
@@ -33,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::numbers::{PhoneNumber, Target};
 use crate::redact::{Redactor, SecretString};
 use crate::{Error, ErrorCode, Result};
+pub use descriptor::{Accepts, Descriptor, Gives, Support};
 use schema::{Check, Field};
 use transport::Who;
 
@@ -52,27 +56,25 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 6] = [Kind::Sendblue, Kind::Blooio, Kind::Crm, Kind::Fractel, Kind::Bandwidth, Kind::Http];
 
-    /// The name used in settings and on the command line.
-    pub fn id(self) -> &'static str {
+    /// Everything about this kind that is not its request: the one list of kinds.
+    pub fn descriptor(self) -> &'static Descriptor {
         match self {
-            Kind::Sendblue => "sendblue",
-            Kind::Blooio => "blooio",
-            Kind::Crm => "crm",
-            Kind::Fractel => "fractel",
-            Kind::Bandwidth => "bandwidth",
-            Kind::Http => "http",
+            Kind::Sendblue => &sendblue::DESCRIPTOR,
+            Kind::Blooio => &blooio::DESCRIPTOR,
+            Kind::Crm => &crm::DESCRIPTOR,
+            Kind::Fractel => &fractel::DESCRIPTOR,
+            Kind::Bandwidth => &bandwidth::DESCRIPTOR,
+            Kind::Http => &http::DESCRIPTOR,
         }
     }
 
+    /// The name used in settings and on the command line.
+    pub fn id(self) -> &'static str {
+        self.descriptor().id
+    }
+
     pub fn label(self) -> &'static str {
-        match self {
-            Kind::Sendblue => "Sendblue FaceTime",
-            Kind::Blooio => "Blooio FaceTime link",
-            Kind::Crm => "CRM call log (logs the call; does not ring)",
-            Kind::Fractel => "Fractel (FoneStorm)",
-            Kind::Bandwidth => "Bandwidth Voice",
-            Kind::Http => "Any HTTP provider",
-        }
+        self.descriptor().label
     }
 
     pub fn parse(text: &str) -> Option<Kind> {
@@ -81,26 +83,12 @@ impl Kind {
 
     /// What a person should know before calling through this kind, said before dialling.
     pub fn notice(self) -> Option<&'static str> {
-        match self {
-            Kind::Sendblue => Some(
-                "Dialtone cannot carry a Sendblue call's audio yet: the FaceTime call rings, but you will not hear or speak on it here.",
-            ),
-            Kind::Crm => Some("This logs the call in your CRM; it does not ring anyone."),
-            _ => None,
-        }
+        self.descriptor().notice
     }
 
     /// Whether 1–6 digits typed alone are a speed dial this kind dials as they are.
     pub fn has_speed_dials(self) -> bool {
-        self == Kind::Fractel
-    }
-
-    fn default_timeout(self) -> u32 {
-        match self {
-            // The create-call request returns only once the callee answers.
-            Kind::Fractel => 300,
-            _ => 30,
-        }
+        self.descriptor().speed_dials
     }
 }
 
@@ -120,9 +108,12 @@ pub struct KindInfo {
     pub preset: Option<String>,
     pub label: String,
     pub description: String,
-    /// What a call through it gives back: `call`, `facetime_link`, `live_audio`, `record`.
-    pub gives: String,
+    /// What a call through it gives back.
+    pub gives: Gives,
+    /// Which addresses it can call besides phone numbers.
+    pub accepts: Accepts,
     pub can_hang_up: bool,
+    pub can_report_status: bool,
     pub fields: Vec<Field>,
 }
 
@@ -130,50 +121,34 @@ pub struct KindInfo {
 pub fn kinds() -> Vec<KindInfo> {
     let mut all: Vec<KindInfo> = Kind::ALL
         .into_iter()
-        .map(|kind| KindInfo {
-            kind,
-            preset: None,
-            label: kind.label().to_owned(),
-            description: description(kind).to_owned(),
-            gives: gives(kind).to_owned(),
-            can_hang_up: kind == Kind::Bandwidth,
-            fields: fields(kind, None).unwrap_or_default(),
+        .map(|kind| {
+            let d = kind.descriptor();
+            KindInfo {
+                kind,
+                preset: None,
+                label: d.label.to_owned(),
+                description: d.description.to_owned(),
+                gives: d.gives,
+                accepts: d.accepts,
+                can_hang_up: d.hang_up.is_supported(),
+                can_report_status: d.status.is_supported(),
+                fields: fields(kind, None).unwrap_or_default(),
+            }
         })
         .collect();
+    let http = &http::DESCRIPTOR;
     all.extend(http::presets().iter().map(|preset| KindInfo {
         kind: Kind::Http,
         preset: Some(preset.id.clone()),
         label: preset.label.clone(),
         description: preset.description.clone(),
-        gives: "call".to_owned(),
-        can_hang_up: false,
+        gives: http.gives,
+        accepts: http.accepts,
+        can_hang_up: http.hang_up.is_supported(),
+        can_report_status: http.status.is_supported(),
         fields: preset.fields(),
     }));
     all
-}
-
-fn description(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Sendblue => {
-            "Starts a FaceTime call from your Sendblue number. Dialtone cannot carry its audio yet: the callee answers to silence here."
-        }
-        Kind::Blooio => "Creates a FaceTime link and rings the person by FaceTime Audio; scan the QR code to join.",
-        Kind::Crm => "Logs the outbound call in your CRM (POST /api/calls/sdk/initiate); it does not ring anyone.",
-        Kind::Fractel => {
-            "Calls from your FoneNumber, or a 1–6 digit speed dial; the request waits until the callee answers."
-        }
-        Kind::Bandwidth => "Creates a call with Bandwidth's Voice API v2; shows its state and can hang up.",
-        Kind::Http => "Any provider with an HTTP API: describe the request and where the answer is.",
-    }
-}
-
-fn gives(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Sendblue => "live_audio",
-        Kind::Blooio => "facetime_link",
-        Kind::Crm => "record",
-        Kind::Fractel | Kind::Bandwidth | Kind::Http => "call",
-    }
 }
 
 fn base_url_field(default: Option<&str>, help: &str) -> Field {
@@ -191,7 +166,7 @@ fn timeout_field(kind: Kind) -> Field {
         Check::Integer { min: 1, max: 3600 },
         "How long to wait for the provider before giving up (a call is never sent twice).",
     )
-    .default(&kind.default_timeout().to_string())
+    .default(&kind.descriptor().timeout_seconds.to_string())
 }
 
 /// The settings of a kind; for `http`, of the preset named in `preset` when given.
@@ -316,6 +291,70 @@ pub enum CallOutcome {
     LiveAudio { agora: AgoraSession },
     /// The call recorded in the CRM: its whole call document, unknown fields kept.
     Recorded { call_id: Option<String>, call: serde_json::Value },
+}
+
+impl CallOutcome {
+    /// Which outcome this is, as History stores it.
+    pub fn name(&self) -> Outcome {
+        match self {
+            CallOutcome::Placed { .. } => Outcome::Placed,
+            CallOutcome::FacetimeLink { .. } => Outcome::FacetimeLink,
+            CallOutcome::LiveAudio { .. } => Outcome::LiveAudio,
+            CallOutcome::Recorded { .. } => Outcome::Recorded,
+        }
+    }
+}
+
+/// How an attempt to call ended: one of the [`CallOutcome`]s, or failed, or stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Placed,
+    FacetimeLink,
+    LiveAudio,
+    Recorded,
+    Failed,
+    /// The person stopped waiting (the window's button, Ctrl-C).
+    Cancelled,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Placed,
+        Outcome::FacetimeLink,
+        Outcome::LiveAudio,
+        Outcome::Recorded,
+        Outcome::Failed,
+        Outcome::Cancelled,
+    ];
+
+    /// The word stored in History and printed by `dialtone history`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Placed => "placed",
+            Outcome::FacetimeLink => "facetime_link",
+            Outcome::LiveAudio => "live_audio",
+            Outcome::Recorded => "recorded",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+
+    /// A failed attempt's outcome: stopped by the person, or failed.
+    pub fn of_error(err: &Error) -> Outcome {
+        if err.code == ErrorCode::Cancelled { Outcome::Cancelled } else { Outcome::Failed }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How long a Blooio link stays valid.
@@ -476,6 +515,15 @@ impl Dialer {
         contact_uid: Option<&str>,
     ) -> Result<Placed> {
         let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
+        let descriptor = config.kind.descriptor();
+        if !descriptor.takes(target) {
+            return Err(Error::invalid_input(format!(
+                "{name} ({}) calls {}, not “{}”.",
+                ctx.label,
+                descriptor.takes_in_words(),
+                target.display()
+            )));
+        }
         ctx.contact_uid = contact_uid;
         tracing::info!(provider = name, kind = %config.kind, "placing a call");
         let (to, outcome) = match config.kind {
@@ -486,7 +534,7 @@ impl Dialer {
             Kind::Bandwidth => bandwidth::place(&mut ctx, target).await?,
             Kind::Http => http::place(&mut ctx, target).await?,
         };
-        tracing::info!(provider = name, outcome = outcome_name(&outcome), "call placed");
+        tracing::info!(provider = name, outcome = outcome.name().as_str(), "call placed");
         Ok(Placed { provider: name.to_owned(), kind: config.kind, to, outcome })
     }
 
@@ -501,7 +549,7 @@ impl Dialer {
         let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
         match config.kind {
             Kind::Bandwidth => bandwidth::hang_up(&mut ctx, call_id).await,
-            kind => Err(unsupported(&ctx, kind, "hang up")),
+            kind => Err(unsupported(&ctx, kind.descriptor().hang_up, "hang up")),
         }
     }
 
@@ -516,28 +564,15 @@ impl Dialer {
         let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
         match config.kind {
             Kind::Bandwidth => bandwidth::status(&mut ctx, call_id).await,
-            kind => Err(unsupported(&ctx, kind, "report a call's state")),
+            kind => Err(unsupported(&ctx, kind.descriptor().status, "report a call's state")),
         }
     }
 }
 
-fn unsupported(ctx: &Ctx<'_>, kind: Kind, what: &str) -> Error {
-    let why = match kind {
-        Kind::Sendblue => "leaving the audio session ends our side",
-        Kind::Blooio => "the FaceTime call is ended in FaceTime",
-        Kind::Fractel => "Fractel sends call events to the FoneNumber's callback instead",
-        _ => "its API has no such request",
-    };
+/// Why `what` cannot be done through this provider, from its descriptor.
+fn unsupported(ctx: &Ctx<'_>, support: Support, what: &str) -> Error {
+    let why = support.why_not().unwrap_or("its API has no such request");
     ctx.who().error(ErrorCode::Unsupported, format!("this provider cannot {what} from Dialtone: {why}."))
-}
-
-fn outcome_name(outcome: &CallOutcome) -> &'static str {
-    match outcome {
-        CallOutcome::Placed { .. } => "placed",
-        CallOutcome::FacetimeLink { .. } => "facetime_link",
-        CallOutcome::LiveAudio { .. } => "live_audio",
-        CallOutcome::Recorded { .. } => "recorded",
-    }
 }
 
 /// A call's state, as Bandwidth reports it (it can lag).

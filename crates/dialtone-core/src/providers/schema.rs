@@ -89,9 +89,10 @@ impl Field {
                 self.name,
                 shorten(value)
             ))
+            .about(&self.name)
         };
         if value.trim().is_empty() {
-            return Err(Error::invalid_input(format!("{} (`{}`) is empty.", self.label, self.name)));
+            return Err(Error::invalid_input(format!("{} (`{}`) is empty.", self.label, self.name)).about(&self.name));
         }
         self.validate_check(value, &bad)?;
         if self.name == "base_url" {
@@ -154,7 +155,8 @@ pub fn validate_settings(fields: &[Field], settings: &BTreeMap<String, String>, 
                     "{} (`{key}`) is a secret: it goes to the keychain with `dialtone provider secret NAME {key}` \
                      (or Settings → Providers), never into a settings file.",
                     field.label
-                )));
+                ))
+                .about(key));
             }
             Some(field) => field.validate(value)?,
             None if open && is_variable_name(key) => {}
@@ -163,7 +165,8 @@ pub fn validate_settings(fields: &[Field], settings: &BTreeMap<String, String>, 
                 return Err(Error::invalid_input(format!(
                     "`{key}` is not a setting of this provider kind; its settings are: {}.",
                     if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-                )));
+                ))
+                .about(key));
             }
         }
     }
@@ -172,7 +175,8 @@ pub fn validate_settings(fields: &[Field], settings: &BTreeMap<String, String>, 
             return Err(Error::invalid_input(format!(
                 "{} (`{}`) is required: {}",
                 field.label, field.name, field.help
-            )));
+            ))
+            .about(&field.name));
         }
     }
     Ok(())
@@ -181,8 +185,8 @@ pub fn validate_settings(fields: &[Field], settings: &BTreeMap<String, String>, 
 /// Refuses an address where credentials would travel over plain `http://` to another
 /// machine (`https://`, and `http://` to this computer, are fine). Every kind's
 /// `base_url` is checked so when saved, and every request again before it is sent
-/// (see [`super::transport::send`]), for settings edited by hand. The message names
-/// the field in backticks, so the settings screen shows it beside that field.
+/// (see [`super::transport::send`]), for settings edited by hand. The error names the
+/// field, so the settings screen shows it beside that field.
 pub fn refuse_plain_http(label: &str, name: &str, value: &str) -> Result<()> {
     let value = value.trim();
     let plain = value.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
@@ -196,7 +200,8 @@ pub fn refuse_plain_http(label: &str, name: &str, value: &str) -> Result<()> {
             "{label} (`{name}`) {}; got “{}”.",
             super::transport::PLAIN_HTTP,
             shorten(value)
-        ))),
+        ))
+        .about(name)),
     }
 }
 

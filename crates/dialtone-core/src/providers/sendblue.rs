@@ -8,12 +8,30 @@
 
 use serde::Deserialize;
 
+use super::descriptor::{Accepts, Descriptor, Gives, Support};
 use super::schema::{Check, Field};
 use super::transport::{self, Purpose};
-use super::{AgoraSession, CallOutcome, Ctx, base_url_field};
+use super::{AgoraSession, CallOutcome, Ctx, Kind, base_url_field};
 use crate::numbers::Target;
 use crate::redact::{ExposeSecret, SecretString};
 use crate::{ErrorCode, Result};
+
+/// Sendblue as the rest of Dialtone sees it.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: Kind::Sendblue,
+    id: "sendblue",
+    label: "Sendblue FaceTime",
+    description: "Starts a FaceTime call from your Sendblue number. Dialtone cannot carry its audio yet: the callee answers to silence here.",
+    gives: Gives::LiveAudio,
+    accepts: Accepts::PHONE_ONLY,
+    hang_up: Support::No { why: "leaving the audio session ends our side" },
+    status: Support::No { why: "leaving the audio session ends our side" },
+    timeout_seconds: 30,
+    notice: Some(
+        "Dialtone cannot carry a Sendblue call's audio yet: the FaceTime call rings, but you will not hear or speak on it here.",
+    ),
+    speed_dials: false,
+};
 
 pub(crate) fn fields() -> Vec<Field> {
     vec![

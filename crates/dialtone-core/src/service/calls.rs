@@ -1,5 +1,13 @@
 //! Placing a call and recording its outcome, whatever it is; hanging up and asking a
 //! call's state of the provider that placed it.
+//!
+//! The core owns a call's life: whoever starts one (the window, the CLI) hands over a
+//! [`CallControl`], through which it can stop the call and hears each [`CallEvent`] as
+//! it happens; the core records the outcome in History itself, stopped calls included.
+
+use std::sync::Arc;
+
+use serde::Serialize;
 
 use super::Dialtone;
 use super::providers::choose_in;
@@ -7,7 +15,7 @@ use crate::contacts::Contact;
 use crate::history::{Attempt, History};
 use crate::keychain;
 use crate::numbers::Target;
-use crate::providers::{CallStatus, Placed, ProviderConfig};
+use crate::providers::{CallStatus, Kind, Outcome, Placed, ProviderConfig};
 use crate::settings::Settings;
 use crate::{CancellationToken, Error, ErrorCode, Result};
 
@@ -17,12 +25,60 @@ pub const STOPPED_WAITING: &str =
 /// The same, when the request had not been sent yet.
 const STOPPED_BEFORE_DIALLING: &str = "Stopped before dialling: nothing was dialled.";
 
+/// What happens to a call, told to whoever placed it as it happens. Live calls add
+/// their states here (ringing, answered, held) and reach the window the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CallEvent {
+    /// The provider is chosen (the contact's own, the default, or the one named) and the
+    /// request is about to be sent to it.
+    Dialling { provider: String, kind: Kind, label: String, to: String },
+    /// The attempt is over (and in History, once a provider was chosen).
+    Ended { outcome: Outcome },
+}
+
+/// How the one who placed a call stops it and hears of it.
+#[derive(Clone, Default)]
+pub struct CallControl {
+    /// Stops waiting (the window's button, Ctrl-C).
+    pub cancel: CancellationToken,
+    report: Option<Arc<dyn Fn(CallEvent) + Send + Sync>>,
+}
+
+impl CallControl {
+    /// Each [`CallEvent`] goes to `report`, on whatever thread the call runs on.
+    #[must_use]
+    pub fn reporting(mut self, report: impl Fn(CallEvent) + Send + Sync + 'static) -> Self {
+        self.report = Some(Arc::new(report));
+        self
+    }
+
+    fn report(&self, event: CallEvent) {
+        if let Some(report) = &self.report {
+            report(event);
+        }
+    }
+}
+
+impl From<CancellationToken> for CallControl {
+    fn from(cancel: CancellationToken) -> Self {
+        Self { cancel, report: None }
+    }
+}
+
+impl std::fmt::Debug for CallControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallControl").field("cancel", &self.cancel).field("reporting", &self.report.is_some()).finish()
+    }
+}
+
 impl Dialtone {
-    /// Calls again what a history row called, through the same provider; stopped by
-    /// `cancel` like [`Dialtone::place_call`].
-    pub async fn redial(&self, id: i64, cancel: CancellationToken) -> Result<Placed> {
+    /// Calls again what a history row called, through the same provider; stopped and
+    /// told of like [`Dialtone::place_call`].
+    pub async fn redial(&self, id: i64, control: impl Into<CallControl>) -> Result<Placed> {
         let record = self.with_db(|conn| History::new(conn).get(id))?;
-        self.place_call(&record.typed, Some(&record.provider), cancel).await
+        self.place_call(&record.typed, Some(&record.provider), control).await
     }
 
     /// What to tell the person before `typed` is called through `via` (or the provider
@@ -47,9 +103,22 @@ impl Dialtone {
     }
 
     /// Places a call and writes it to the history, whatever happens: placed, failed,
-    /// or stopped through `cancel` (the person stopped waiting, or pressed Ctrl-C).
+    /// or stopped through `control` (the person stopped waiting, or pressed Ctrl-C).
     /// Never retried: a failure is reported for the person to decide.
-    pub async fn place_call(&self, typed: &str, via: Option<&str>, cancel: CancellationToken) -> Result<Placed> {
+    pub async fn place_call(&self, typed: &str, via: Option<&str>, control: impl Into<CallControl>) -> Result<Placed> {
+        let control = control.into();
+        let result = self.dial(typed, via, &control).await;
+        control.report(CallEvent::Ended {
+            outcome: match &result {
+                Ok(placed) => placed.outcome.name(),
+                Err(err) => Outcome::of_error(err),
+            },
+        });
+        result
+    }
+
+    async fn dial(&self, typed: &str, via: Option<&str>, control: &CallControl) -> Result<Placed> {
+        let cancel = &control.cancel;
         let settings = self.settings()?;
         let (target, contact) = match self.resolve_in(&settings, typed) {
             Ok(found) => found,
@@ -61,6 +130,12 @@ impl Dialtone {
         };
         let via = via.map(str::to_owned).or_else(|| contact.as_ref().and_then(|c| c.preferred_provider.clone()));
         let (name, config) = choose_in(&settings, via.as_deref())?;
+        control.report(CallEvent::Dialling {
+            provider: name.clone(),
+            kind: config.kind,
+            label: config.label(),
+            to: target.display().to_owned(),
+        });
         let result = if cancel.is_cancelled() {
             Err(Error::new(ErrorCode::Cancelled, STOPPED_BEFORE_DIALLING))
         } else {

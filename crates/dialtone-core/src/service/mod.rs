@@ -5,8 +5,8 @@
 //! file is small, and the CLI or a hand edit may have changed it); secrets go to and
 //! come from the [`SecretStore`] only.
 //!
-//! One file per concern, each with its own `impl Dialtone`: `calls` (placing, hanging
-//! up, recording the outcome), `targets` (what typed text calls), `providers`
+//! One file per concern, each with its own `impl Dialtone`: `calls` (a call's life:
+//! placing it under a [`CallControl`], its [`CallEvent`]s, hanging up, recording the outcome), `targets` (what typed text calls), `providers`
 //! (adding, changing and choosing them, their secrets), `contacts`, `history` and
 //! `settings`.
 
@@ -25,7 +25,7 @@ mod settings;
 mod targets;
 
 pub use crate::keychain::{OsKeychain, SecretStore};
-pub use calls::STOPPED_WAITING;
+pub use calls::{CallControl, CallEvent, STOPPED_WAITING};
 pub use history::HISTORY_KEEP_DAYS;
 pub use providers::{ProviderView, Save, SecretState};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Dialtone;
-use crate::providers::{self, Kind, KindInfo, ProviderConfig};
+use crate::providers::{self, Accepts, Kind, KindInfo, ProviderConfig};
 use crate::redact::{ExposeSecret, SecretString};
 use crate::settings::Settings;
 use crate::{Error, ErrorCode, Result};
@@ -34,6 +34,8 @@ pub struct ProviderView {
     pub keychain_error: Option<String>,
     /// What to know before calling through it ([`Kind::notice`]).
     pub notice: Option<String>,
+    /// Which addresses besides phone numbers it can call (from its kind's descriptor).
+    pub accepts: Accepts,
 }
 
 /// Adding a new provider, or changing one that exists.
@@ -189,6 +191,7 @@ impl Dialtone {
             is_default: settings.default_provider.as_deref() == Some(name),
             keychain_error,
             notice: config.kind.notice().map(str::to_owned),
+            accepts: config.kind.descriptor().accepts,
         })
     }
 

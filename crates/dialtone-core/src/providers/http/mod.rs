@@ -32,8 +32,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::{Method, RequestBuilder};
 
+use super::descriptor::{Accepts, Descriptor, Gives, Support};
 use super::transport::{self, Purpose, Reply, Who};
-use super::{CallOutcome, Ctx};
+use super::{CallOutcome, Ctx, Kind};
 use crate::numbers::{PhoneNumber, Target};
 use crate::redact::ExposeSecret;
 use crate::{Error, ErrorCode, Result};
@@ -41,6 +42,22 @@ pub use presets::{Preset, presets};
 pub(crate) use presets::{fields, fields_for};
 use template::{URL_VALUE, format_number, render_json};
 pub use template::{placeholders, render};
+
+/// The `http` kind as the rest of Dialtone sees it. What it can call is whatever its
+/// definition sends: the target goes into `{{to}}` as typed when it is no number.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: Kind::Http,
+    id: "http",
+    label: "Any HTTP provider",
+    description: "Any provider with an HTTP API: describe the request and where the answer is.",
+    gives: Gives::Call,
+    accepts: Accepts { email: true, sip_uri: true },
+    hang_up: Support::No { why: "its API has no such request" },
+    status: Support::No { why: "its API has no such request" },
+    timeout_seconds: 30,
+    notice: None,
+    speed_dials: false,
+};
 
 /// The definition keys (everything else is a template variable).
 const KEYS: [&str; 15] = [
@@ -101,7 +118,8 @@ impl Definition {
             if allowed.contains(&value) {
                 Ok(())
             } else {
-                Err(Error::invalid_input(format!("`{key}` is “{value}”; it must be one of {}.", allowed.join(", "))))
+                Err(Error::invalid_input(format!("`{key}` is “{value}”; it must be one of {}.", allowed.join(", ")))
+                    .about(key))
             }
         };
         choice("method", "POST", &["POST", "PUT", "PATCH", "GET"])?;
@@ -112,14 +130,16 @@ impl Definition {
         match self.get("auth").unwrap_or("none") {
             "basic" => {
                 for key in ["auth_username", "auth_password"] {
-                    let value =
-                        self.get(key).ok_or_else(|| Error::invalid_input(format!("auth = basic needs `{key}`.")))?;
+                    let value = self
+                        .get(key)
+                        .ok_or_else(|| Error::invalid_input(format!("auth = basic needs `{key}`.")).about(key))?;
                     templates.push((key, value.to_owned()));
                 }
             }
             "bearer" => {
-                let value =
-                    self.get("auth_token").ok_or_else(|| Error::invalid_input("auth = bearer needs `auth_token`."))?;
+                let value = self
+                    .get("auth_token")
+                    .ok_or_else(|| Error::invalid_input("auth = bearer needs `auth_token`.").about("auth_token"))?;
                 templates.push(("auth_token", value.to_owned()));
             }
             _ => {}
@@ -134,7 +154,9 @@ impl Definition {
             }
         }
         for (key, template) in &templates {
-            for name in placeholders(template).map_err(|why| Error::invalid_input(format!("`{key}`: {why}")))? {
+            for name in
+                placeholders(template).map_err(|why| Error::invalid_input(format!("`{key}`: {why}")).about(*key))?
+            {
                 self.check_placeholder(key, &name)?;
             }
         }
@@ -155,11 +177,13 @@ impl Definition {
         } else if let Some(secret) = name.strip_prefix("secret.") {
             Err(Error::invalid_input(format!(
                 "`{key}` uses {{{{secret.{secret}}}}}, but `{secret}` is not in secret_fields."
-            )))
+            ))
+            .about(key))
         } else {
             Err(Error::invalid_input(format!(
                 "`{key}` uses {{{{{name}}}}}, but no setting `{name}` is given (--set {name}=...)."
-            )))
+            ))
+            .about(key))
         }
     }
 }
@@ -167,7 +191,10 @@ impl Definition {
 fn json_object(key: &str, text: &str) -> Result<serde_json::Value> {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value @ serde_json::Value::Object(_)) => Ok(value),
-        _ => Err(Error::invalid_input(format!("`{key}` must be a JSON object, like {{\"to\": \"{{{{to}}}}\"}}."))),
+        _ => {
+            Err(Error::invalid_input(format!("`{key}` must be a JSON object, like {{\"to\": \"{{{{to}}}}\"}}."))
+                .about(key))
+        }
     }
 }
 
