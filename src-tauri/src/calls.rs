@@ -6,32 +6,14 @@
 use std::collections::BTreeMap;
 
 use dialtone_core::numbers::{NumberPreview, preview};
-use dialtone_core::providers::{CallOutcome, CallStatus, Kind, KindInfo, Placed};
+use dialtone_core::providers::{CallStatus, KindInfo, Placed};
 use dialtone_core::qr::Qr;
 use dialtone_core::redact::SecretString;
-use dialtone_core::service::{ProviderView, Save};
+use dialtone_core::service::{CallControl, ProviderView, Save};
 use dialtone_core::{CancellationToken, Error};
-use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 
-use crate::AppState;
-
-/// A placed call as the UI shows it.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CallView {
-    pub provider: String,
-    pub kind: Kind,
-    /// Exactly as sent to the provider.
-    pub to: String,
-    pub outcome: CallOutcome,
-}
-
-impl From<Placed> for CallView {
-    fn from(placed: Placed) -> Self {
-        Self { provider: placed.provider, kind: placed.kind, to: placed.to, outcome: placed.outcome }
-    }
-}
+use crate::{AppState, page};
 
 /// How the number being typed reads, in the default region.
 #[tauri::command]
@@ -116,37 +98,44 @@ pub fn set_default_provider(state: State<'_, AppState>, name: String) -> Result<
 #[tauri::command]
 #[specta::specta]
 pub async fn place_call(
+    app: AppHandle,
     state: State<'_, AppState>,
     attempt: u32,
     target: String,
     via: Option<String>,
-) -> Result<CallView, Error> {
+) -> Result<Placed, Error> {
     let dialtone = state.dialtone.clone();
-    run_attempt(
-        &state,
-        attempt,
-        move |cancel| async move { dialtone.place_call(&target, via.as_deref(), cancel).await },
-    )
+    run_attempt(&app, &state, attempt, move |control| async move {
+        dialtone.place_call(&target, via.as_deref(), control).await
+    })
     .await
 }
 
-/// Runs one way of starting a call (dial, redial) under a cancellation token the UI
-/// can reach through `attempt`. The core records the outcome, cancelled included; a
-/// task that panicked is a bug, reported as one rather than as "cancelled".
+/// Runs one way of starting a call (dial, redial) under a [`CallControl`]: the UI
+/// stops it through `attempt`, and hears each of the core's [`CallEvent`]s as a
+/// [`page::CALL_EVENT`]. The core records the outcome, cancelled included; a task that
+/// panicked is a bug, reported as one rather than as "cancelled".
+///
+/// [`CallEvent`]: dialtone_core::service::CallEvent
 pub(crate) async fn run_attempt<F>(
+    app: &AppHandle,
     state: &AppState,
     attempt: u32,
-    start: impl FnOnce(CancellationToken) -> F,
-) -> Result<CallView, Error>
+    start: impl FnOnce(CallControl) -> F,
+) -> Result<Placed, Error>
 where
     F: std::future::Future<Output = Result<Placed, Error>> + Send + 'static,
 {
     let cancel = CancellationToken::new();
     state.attempts.lock().unwrap_or_else(|p| p.into_inner()).insert(attempt, cancel.clone());
-    let result = tauri::async_runtime::spawn(start(cancel)).await;
+    let page = app.clone();
+    let control = CallControl::from(cancel).reporting(move |event| {
+        page::dispatch(&page, page::CALL_EVENT, Some(&page::CallUpdate { attempt, event }));
+    });
+    let result = tauri::async_runtime::spawn(start(control)).await;
     state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt);
     match result {
-        Ok(placed) => placed.map(CallView::from),
+        Ok(placed) => placed,
         Err(err) => {
             tracing::error!("placing a call stopped unexpectedly: {err}");
             Err(Error::internal("Placing the call stopped unexpectedly. It may or may not have been placed."))
@@ -192,6 +181,8 @@ pub fn qr_svg(text: String) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests {
+    use dialtone_core::providers::{CallOutcome, Kind};
+
     use super::*;
 
     /// The exact JSON the UI receives for a provider error.
@@ -210,9 +201,10 @@ mod tests {
         );
     }
 
+    /// The window gets a placed call in the very shape `dialtone call --json` prints.
     #[test]
-    fn a_call_view_carries_the_outcome_without_the_agora_token() {
-        let view = CallView {
+    fn a_placed_call_reaches_the_ui_as_the_cli_prints_it_without_the_agora_token() {
+        let placed = Placed {
             provider: "sb".into(),
             kind: Kind::Sendblue,
             to: "+14155550123".into(),
@@ -225,10 +217,12 @@ mod tests {
                 },
             },
         };
-        let json = serde_json::to_value(&view).unwrap();
         assert_eq!(
-            json["outcome"],
-            serde_json::json!({"type": "live_audio", "agora": {"appId": "a", "channelName": "c", "uid": 7}})
+            serde_json::to_value(&placed).unwrap(),
+            serde_json::json!({
+                "provider": "sb", "kind": "sendblue", "to": "+14155550123",
+                "type": "live_audio", "agora": {"appId": "a", "channelName": "c", "uid": 7},
+            })
         );
     }
 }

@@ -3,60 +3,65 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, links, people, share, sound};
+use crate::{calls, commands, links, page, people, share, sound};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
 
 /// Every command, once. New commands are added here and in `build.rs`'s manifest.
 pub fn builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![
-        commands::app_info,
-        commands::frontend_ready,
-        commands::get_settings,
-        commands::set_appearance,
-        calls::provider_kinds,
-        calls::list_providers,
-        calls::add_provider,
-        calls::update_provider,
-        calls::remove_provider,
-        calls::set_secret,
-        calls::delete_secret,
-        calls::set_region,
-        calls::set_default_provider,
-        calls::preview_number,
-        calls::place_call,
-        calls::stop_waiting,
-        calls::hang_up,
-        calls::call_status,
-        calls::qr_svg,
-        people::list_contacts,
-        people::search_contacts,
-        people::get_contact,
-        people::add_contact,
-        people::update_contact,
-        people::delete_contact,
-        people::import_contacts,
-        people::export_contacts,
-        people::list_history,
-        people::delete_history_entry,
-        people::clear_history,
-        people::set_history_keep_days,
-        people::redial,
-        share::copy_text,
-        share::open_external,
-        share::save_qr_png,
-        links::take_pending_link,
-        sound::audio_devices,
-        sound::set_audio_devices,
-        sound::play_key,
-        sound::test_speaker,
-        sound::test_ringer,
-        sound::play_error_tone,
-        sound::microphone_meter,
-        sound::start_echo_test,
-        sound::stop_echo_test,
-    ])
+    Builder::<tauri::Wry>::new()
+        // The DOM events the page hears (see page.rs): their names, as one constant (the
+        // generator writes several in no fixed order), and their details' types.
+        .constant("PAGE_EVENTS", page::NAMES)
+        .typ::<dialtone_audio::engine::EngineEvent>()
+        .typ::<page::ImportProgress>()
+        .typ::<page::CallUpdate>()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::frontend_ready,
+            commands::get_settings,
+            commands::set_appearance,
+            calls::provider_kinds,
+            calls::list_providers,
+            calls::add_provider,
+            calls::update_provider,
+            calls::remove_provider,
+            calls::set_secret,
+            calls::delete_secret,
+            calls::set_region,
+            calls::set_default_provider,
+            calls::preview_number,
+            calls::place_call,
+            calls::stop_waiting,
+            calls::hang_up,
+            calls::call_status,
+            calls::qr_svg,
+            people::list_contacts,
+            people::search_contacts,
+            people::add_contact,
+            people::update_contact,
+            people::delete_contact,
+            people::import_contacts,
+            people::export_contacts,
+            people::list_history,
+            people::delete_history_entry,
+            people::clear_history,
+            people::redial,
+            share::copy_text,
+            share::open_external,
+            share::save_qr_png,
+            links::take_pending_link,
+            sound::audio_devices,
+            sound::set_audio_devices,
+            sound::play_key,
+            sound::test_speaker,
+            sound::test_ringer,
+            sound::play_error_tone,
+            sound::microphone_meter,
+            sound::start_echo_test,
+            sound::stop_echo_test,
+        ])
 }
 
 /// The TypeScript bindings as they should be now.

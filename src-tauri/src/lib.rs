@@ -11,6 +11,7 @@ pub mod commands;
 pub mod instance;
 pub mod ipc;
 pub mod links;
+pub mod page;
 pub mod people;
 pub mod share;
 pub mod sound;

@@ -41,12 +41,8 @@ pub fn forwarded(app: &AppHandle, args: Vec<String>) {
         *state.pending_link.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(link);
     }
     focus(app);
-    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
-        // A plain DOM event: the page then calls take_pending_link. No event permission needed.
-        if let Err(err) = window.eval("window.dispatchEvent(new Event('dialtone-link'))") {
-            tracing::warn!("could not tell the page about the link: {err}");
-        }
-    }
+    // The page then calls take_pending_link.
+    crate::page::dispatch(app, crate::page::LINK_EVENT, None::<&()>);
 }
 
 fn focus(app: &AppHandle) {

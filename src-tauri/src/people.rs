@@ -4,16 +4,12 @@
 use dialtone_core::Error;
 use dialtone_core::contacts::{Contact, ImportReport, NewContact};
 use dialtone_core::history::CallRecord;
+use dialtone_core::providers::Placed;
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 
 use crate::AppState;
-use crate::calls::CallView;
-
-/// The DOM event an import dispatches on the page's window as it goes, with
-/// `detail: {done, total}`: the page hears it without being granted Tauri's event
-/// permissions.
-pub const IMPORT_PROGRESS: &str = "contacts-import-progress";
+use crate::page::{self, ImportProgress};
 
 /// The first contacts (favourites, then by name) and how many there are in all.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -50,12 +46,6 @@ pub async fn search_contacts(state: State<'_, AppState>, query: String, limit: u
 
 #[tauri::command]
 #[specta::specta]
-pub fn get_contact(state: State<'_, AppState>, id: i64) -> Result<Contact, Error> {
-    state.dialtone.contact(id)
-}
-
-#[tauri::command]
-#[specta::specta]
 pub fn add_contact(state: State<'_, AppState>, contact: NewContact) -> Result<Contact, Error> {
     state.dialtone.add_contact(&contact)
 }
@@ -73,7 +63,7 @@ pub fn delete_contact(state: State<'_, AppState>, id: i64) -> Result<(), Error> 
 }
 
 /// Asks for a vCard file (the dialog is Rust's: the web view never names a path) and
-/// imports it off the UI thread, sending [`IMPORT_PROGRESS`] events; `None` when the
+/// imports it off the UI thread, sending [`crate::page::IMPORT_PROGRESS_EVENT`]s; `None` when the
 /// person cancelled.
 #[tauri::command]
 #[specta::specta]
@@ -84,14 +74,8 @@ pub async fn import_contacts(app: AppHandle, state: State<'_, AppState>) -> Resu
     let progress_app = app.clone();
     off_main(&state, move |dialtone| {
         dialtone.import_contacts(&path, |done, total| {
-            if let Some(window) = progress_app.get_webview_window(crate::MAIN_WINDOW) {
-                let script = format!(
-                    "window.dispatchEvent(new CustomEvent('{IMPORT_PROGRESS}', {{ detail: {{ done: {done}, total: {total} }} }}))"
-                );
-                if let Err(err) = window.eval(script) {
-                    tracing::debug!("import progress not shown: {err}");
-                }
-            }
+            let progress = ImportProgress { done: done as u32, total: total as u32 };
+            page::dispatch(&progress_app, page::IMPORT_PROGRESS_EVENT, Some(&progress));
         })
     })
     .await
@@ -128,17 +112,11 @@ pub fn clear_history(state: State<'_, AppState>) -> Result<u32, Error> {
     state.dialtone.clear_history().map(|n| n as u32)
 }
 
-/// How long history is kept, in days (0: until cleared).
-#[tauri::command]
-#[specta::specta]
-pub fn set_history_keep_days(state: State<'_, AppState>, days: u32) -> Result<(), Error> {
-    state.dialtone.set_history_keep_days(days)
-}
-
 /// Calls again what a history entry called, through the same provider.
 #[tauri::command]
 #[specta::specta]
-pub async fn redial(state: State<'_, AppState>, attempt: u32, id: i64) -> Result<CallView, Error> {
+pub async fn redial(app: AppHandle, state: State<'_, AppState>, attempt: u32, id: i64) -> Result<Placed, Error> {
     let dialtone = state.dialtone.clone();
-    crate::calls::run_attempt(&state, attempt, move |cancel| async move { dialtone.redial(id, cancel).await }).await
+    crate::calls::run_attempt(&app, &state, attempt, move |control| async move { dialtone.redial(id, control).await })
+        .await
 }

@@ -1,20 +1,15 @@
 //! The commands for sound: devices, keypad tones, the microphone meter, the speaker
 //! test and the echo test. Each forwards to `dialtone_audio::engine::Engine`, which
-//! reports back through one DOM event, [`AUDIO_EVENT`], on the page's window.
+//! reports back through one DOM event, [`crate::page::AUDIO_EVENT`], on the page's window.
 
 use dialtone_audio::engine::{Devices, Engine, EngineEvent};
 use dialtone_audio::{AudioError, Tone};
 use dialtone_core::settings::AudioDevices;
 use dialtone_core::{Error, ErrorCode};
 use serde::Serialize;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 
 use crate::AppState;
-
-/// The DOM event the engine's reports arrive as, with `detail` one of
-/// `{kind: "level", dbfs}`, `{kind: "notice", message}`, `{kind: "echo_progress", ...}`,
-/// `{kind: "echo_done", ...}`, `{kind: "echo_failed", message}`.
-pub const AUDIO_EVENT: &str = "dialtone-audio";
 
 /// The running audio engine.
 #[derive(Debug)]
@@ -30,21 +25,11 @@ fn devices(chosen: &AudioDevices) -> Devices {
     Devices { input: chosen.input.clone(), output: chosen.output.clone(), ringer: chosen.ringer.clone() }
 }
 
-/// The script that hands `event` to the page.
-pub fn event_script(event: &EngineEvent) -> String {
-    let detail = serde_json::to_string(event).unwrap_or_else(|_| "null".to_owned());
-    format!("window.dispatchEvent(new CustomEvent('{AUDIO_EVENT}', {{ detail: {detail} }}))")
-}
-
 fn dispatch(app: &AppHandle, event: &EngineEvent) {
     if let EngineEvent::Notice { message } = event {
         tracing::warn!("{message}");
     }
-    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW)
-        && let Err(err) = window.eval(event_script(event))
-    {
-        tracing::debug!("audio event not delivered: {err}");
-    }
+    crate::page::dispatch(app, crate::page::AUDIO_EVENT, Some(event));
 }
 
 /// An engine error for the UI: no device is `audio_unavailable`, the rest bad input.
@@ -155,17 +140,6 @@ pub fn stop_echo_test(sound: State<'_, Sound>) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The exact script the page runs: valid JavaScript carrying the event as JSON.
-    #[test]
-    fn engine_reports_reach_the_page_as_one_dom_event() {
-        assert_eq!(
-            event_script(&EngineEvent::Level { dbfs: -12.5 }),
-            r#"window.dispatchEvent(new CustomEvent('dialtone-audio', { detail: {"kind":"level","dbfs":-12.5} }))"#
-        );
-        let notice = event_script(&EngineEvent::Notice { message: "It's “gone”'); alert(1); ('".to_owned() });
-        assert!(notice.contains(r#"{"kind":"notice","message":"It's “gone”'); alert(1); ('"}"#), "{notice}");
-    }
 
     #[test]
     fn no_device_is_audio_unavailable_and_a_bad_key_is_invalid_input() {
