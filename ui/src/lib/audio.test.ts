@@ -29,7 +29,7 @@ describe("engine reports", () => {
     const progress = readAudioEvent({ kind: "echo_progress", elapsed_ms: 500, level_dbfs: -20, jitter: stats });
     expect(progress?.kind).toBe("echo_progress");
     const done = readAudioEvent({ kind: "echo_done", packets_sent: 100, network_lost: 0, jitter: stats, notices: [], stopped: false });
-    expect(done?.kind === "echo_done" && done.report.packets_sent).toBe(100);
+    expect(done?.kind === "echo_done" && done.packets_sent).toBe(100);
     expect(readAudioEvent({ kind: "level", dbfs: "loud" })).toBeNull();
     expect(readAudioEvent({ kind: "other" })).toBeNull();
     expect(readAudioEvent(null)).toBeNull();
@@ -39,8 +39,8 @@ describe("engine reports", () => {
 
 describe("the echo test's summary", () => {
   const report: EchoReport = {
-    input: { id: "a", name: "Mic" },
-    output: { id: "b", name: "Speaker" },
+    input: { id: "a", name: "Mic", is_default: true },
+    output: { id: "b", name: "Speaker", is_default: true },
     packets_sent: 100,
     network_lost: 5,
     jitter: stats,

@@ -1,39 +1,15 @@
 // Sound in the window: which keys sound, what the engine's reports say, and how a
 // level in dBFS becomes the width of a meter.
 
-/** The DOM event the app's audio engine reports through (see src-tauri/src/sound.rs). */
-export const AUDIO_EVENT = "dialtone-audio";
+import type { EchoReport, EngineEvent } from "./bindings";
 
-export interface JitterStats {
-  received: number;
-  played: number;
-  recovered: number;
-  concealed: number;
-  late: number;
-  duplicates: number;
-  dropped: number;
-  underruns: number;
-  target_ms: number;
-  depth_ms: number;
-}
+// The engine's reports and their event's name are generated from the Rust types
+// (src-tauri/src/page.rs, dialtone_audio::engine::EngineEvent): nothing here repeats them.
+import { PAGE_EVENTS } from "./bindings";
 
-export interface EchoReport {
-  input: { id: string; name: string };
-  output: { id: string; name: string };
-  packets_sent: number;
-  network_lost: number;
-  jitter: JitterStats;
-  output_dropped: number;
-  notices: string[];
-  stopped: boolean;
-}
-
-export type AudioEvent =
-  | { kind: "level"; dbfs: number }
-  | { kind: "notice"; message: string }
-  | { kind: "echo_progress"; elapsed_ms: number; level_dbfs: number; jitter: JitterStats }
-  | { kind: "echo_done"; report: EchoReport }
-  | { kind: "echo_failed"; message: string };
+export const AUDIO_EVENT = PAGE_EVENTS.audio;
+export type { EchoReport, JitterStats } from "./bindings";
+export type AudioEvent = EngineEvent;
 
 /** Reads an event's detail, or null for something that is not one of ours. */
 export function readAudioEvent(detail: unknown): AudioEvent | null {
@@ -46,14 +22,10 @@ export function readAudioEvent(detail: unknown): AudioEvent | null {
     case "echo_failed":
       return typeof d.message === "string" ? { kind: d.kind, message: d.message } : null;
     case "echo_progress":
-      return typeof d.elapsed_ms === "number" && typeof d.level_dbfs === "number"
-        ? { kind: "echo_progress", elapsed_ms: d.elapsed_ms, level_dbfs: d.level_dbfs, jitter: d.jitter as JitterStats }
-        : null;
-    case "echo_done": {
+      return typeof d.elapsed_ms === "number" && typeof d.level_dbfs === "number" ? (d as unknown as AudioEvent) : null;
+    case "echo_done":
       // The report's fields sit beside `kind` (serde's internally tagged enum).
-      const { kind: _kind, ...report } = d;
-      return typeof report.packets_sent === "number" ? { kind: "echo_done", report: report as unknown as EchoReport } : null;
-    }
+      return typeof d.packets_sent === "number" ? (d as unknown as AudioEvent) : null;
     default:
       return null;
   }

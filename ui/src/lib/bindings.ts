@@ -126,7 +126,7 @@ async previewNumber(text: string) : Promise<Result<NumberPreview, AppError>> {
  * Places a call. `attempt` is chosen by the UI so that [`stop_waiting`] can name it
  * while it runs (Fractel's request waits until the callee answers).
  */
-async placeCall(attempt: number, target: string, via: string | null) : Promise<Result<CallView, AppError>> {
+async placeCall(attempt: number, target: string, via: string | null) : Promise<Result<Placed, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("place_call", { attempt, target, via }) };
 } catch (e) {
@@ -186,14 +186,6 @@ async searchContacts(query: string, limit: number) : Promise<Result<Contact[], A
     else return { status: "error", error: e  as any };
 }
 },
-async getContact(id: number) : Promise<Result<Contact, AppError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("get_contact", { id }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
 async addContact(contact: NewContact) : Promise<Result<Contact, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("add_contact", { contact }) };
@@ -220,7 +212,7 @@ async deleteContact(id: number) : Promise<Result<null, AppError>> {
 },
 /**
  * Asks for a vCard file (the dialog is Rust's: the web view never names a path) and
- * imports it off the UI thread, sending [`IMPORT_PROGRESS`] events; `None` when the
+ * imports it off the UI thread, sending [`crate::page::IMPORT_PROGRESS_EVENT`]s; `None` when the
  * person cancelled.
  */
 async importContacts() : Promise<Result<ImportReport | null, AppError>> {
@@ -271,20 +263,9 @@ async clearHistory() : Promise<Result<number, AppError>> {
 }
 },
 /**
- * How long history is kept, in days (0: until cleared).
- */
-async setHistoryKeepDays(days: number) : Promise<Result<null, AppError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("set_history_keep_days", { days }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
  * Calls again what a history entry called, through the same provider.
  */
-async redial(attempt: number, id: number) : Promise<Result<CallView, AppError>> {
+async redial(attempt: number, id: number) : Promise<Result<Placed, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("redial", { attempt, id }) };
 } catch (e) {
@@ -427,10 +408,14 @@ async stopEchoTest() : Promise<Result<null, AppError>> {
 
 /** user-defined constants **/
 
-
+export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","import_progress":"contacts-import-progress","link":"dialtone-link"} as const;
 
 /** user-defined types **/
 
+/**
+ * Which targets a kind can call; a phone number always.
+ */
+export type Accepts = { email: boolean; sip_uri: boolean }
 /**
  * An Agora session to join for Sendblue's FaceTime audio.
  */
@@ -442,7 +427,11 @@ uid: number }
 /**
  * An error with a stable code and a message for the person.
  */
-export type AppError = { code: ErrorCode; message: string }
+export type AppError = { code: ErrorCode; message: string; 
+/**
+ * The setting the error is about (`base_url`), when it is about one.
+ */
+field?: string | null }
 /**
  * The version and the folders in use, for the About box and for bug reports.
  */
@@ -486,26 +475,19 @@ host: string; inputs: AudioDeviceView[]; outputs: AudioDeviceView[];
  */
 chosen: AudioDevices }
 /**
- * What placing a call gave back.
+ * What happens to a call, told to whoever placed it as it happens. Live calls add
+ * their states here (ringing, answered, held) and reach the window the same way.
  */
-export type CallOutcome = 
+export type CallEvent = 
 /**
- * The provider is placing the call; `call_id` names it for status and hang-up.
+ * The provider is chosen (the contact's own, the default, or the one named) and the
+ * request is about to be sent to it.
  */
-{ type: "placed"; call_id: string | null } | 
+{ state: "dialling"; provider: string; kind: Kind; label: string; to: string } | 
 /**
- * A FaceTime link: show as QR, copy, share. Valid about 3 hours; the first person
- * to open it within 2 minutes is admitted automatically.
+ * The attempt is over (and in History, once a provider was chosen).
  */
-{ type: "facetime_link"; link: string; handle: string | null; expires_at: number } | 
-/**
- * A live audio session to join at once (Sendblue → Agora).
- */
-{ type: "live_audio"; agora: AgoraSession } | 
-/**
- * The call recorded in the CRM: its whole call document, unknown fields kept.
- */
-{ type: "recorded"; call_id: string | null; call: JsonValue }
+{ state: "ended"; outcome: Outcome }
 /**
  * Where a call is, in the terms of a phone: ringing, connected, or over.
  */
@@ -529,11 +511,7 @@ target: string;
 /**
  * The target as people read it: `+1 415-555-0123` for `+14155550123`.
  */
-target_display: string; contact_id: number | null; contact_name: string | null; 
-/**
- * `placed`, `facetime_link`, `live_audio`, `recorded`, `failed` or `cancelled`.
- */
-outcome: string; call_id: string | null; link: string | null; 
+target_display: string; contact_id: number | null; contact_name: string | null; outcome: Outcome; call_id: string | null; link: string | null; 
 /**
  * Unix seconds after which the link no longer works.
  */
@@ -551,13 +529,9 @@ state: string;
  */
 phase?: CallPhase; direction: string | null; from: string | null; to: string | null; answerTime: string | null; endTime: string | null; disconnectCause: string | null; errorMessage: string | null }
 /**
- * A placed call as the UI shows it.
+ * What the core told of one attempt to call, by the page's attempt number.
  */
-export type CallView = { provider: string; kind: Kind; 
-/**
- * Exactly as sent to the provider.
- */
-to: string; outcome: CallOutcome }
+export type CallUpdate = { attempt: number; event: CallEvent }
 /**
  * Something in a file that could not be read: a whole card ([`Parsed::skipped`]) or one
  * property of a card that was kept ([`Parsed::dropped`]).
@@ -611,7 +585,99 @@ export type Contact = { id: number; uid: string | null; name: string; organizati
  * The first contacts (favourites, then by name) and how many there are in all.
  */
 export type ContactPage = { contacts: Contact[]; total: number }
+/**
+ * One device as people and settings see it.
+ */
+export type DeviceInfo = { 
+/**
+ * Stable id to store in settings.
+ */
+id: string; 
+/**
+ * Name to show.
+ */
+name: string; 
+/**
+ * Whether the system uses it by default.
+ */
+is_default: boolean }
+/**
+ * Twenty times a second while the test runs.
+ */
+export type EchoProgress = { 
+/**
+ * Time since the start.
+ */
+elapsed_ms: number; 
+/**
+ * Microphone level in dBFS.
+ */
+level_dbfs: number; 
+/**
+ * The jitter buffer so far.
+ */
+jitter: JitterStats }
+/**
+ * What the echo test did.
+ */
+export type EchoReport = { 
+/**
+ * The microphone used.
+ */
+input: DeviceInfo; 
+/**
+ * The speaker used.
+ */
+output: DeviceInfo; 
+/**
+ * Packets encoded and sent.
+ */
+packets_sent: number; 
+/**
+ * Packets the simulated network dropped.
+ */
+network_lost: number; 
+/**
+ * The jitter buffer at the end.
+ */
+jitter: JitterStats; 
+/**
+ * Frames dropped because the speaker fell behind.
+ */
+output_dropped: number; 
+/**
+ * Device fallbacks and other things the person should know.
+ */
+notices: string[]; 
+/**
+ * Whether it was stopped before the end.
+ */
+stopped: boolean }
 export type Email = { label: string; address: string }
+/**
+ * What the engine tells the app.
+ */
+export type EngineEvent = 
+/**
+ * The microphone's level, 20 times a second while the meter runs.
+ */
+{ kind: "level"; dbfs: number } | 
+/**
+ * Something the person should know (a device fell back, a tone could not play).
+ */
+{ kind: "notice"; message: string } | 
+/**
+ * The echo test is running.
+ */
+({ kind: "echo_progress" } & EchoProgress) | 
+/**
+ * The echo test ended.
+ */
+({ kind: "echo_done" } & EchoReport) | 
+/**
+ * The echo test could not run.
+ */
+{ kind: "echo_failed"; message: string }
 /**
  * What went wrong, as a stable name the UI and scripts can match on.
  */
@@ -701,6 +767,30 @@ secret: boolean; required: boolean; help: string;
  */
 default: string | null; check: Check }
 /**
+ * What a call through a kind gives back.
+ */
+export type Gives = 
+/**
+ * A call the provider places (with an id where it gives one).
+ */
+"call" | 
+/**
+ * A FaceTime link to show as a QR code, copy and share.
+ */
+"facetime_link" | 
+/**
+ * A live audio session to join.
+ */
+"live_audio" | 
+/**
+ * The call recorded in a CRM; nobody rings.
+ */
+"record"
+/**
+ * How far an import has gone, in cards.
+ */
+export type ImportProgress = { done: number; total: number }
+/**
  * What an import did.
  */
 export type ImportReport = { added: number; merged: number; 
@@ -712,6 +802,50 @@ skipped: CardProblem[];
  * Properties left out of cards that were imported.
  */
 dropped: CardProblem[] }
+/**
+ * What the buffer has seen and done, for the echo test and diagnostics.
+ */
+export type JitterStats = { 
+/**
+ * `push` calls.
+ */
+received: number; 
+/**
+ * Frames played from their own packet.
+ */
+played: number; 
+/**
+ * Lost frames recovered from the next packet's FEC.
+ */
+recovered: number; 
+/**
+ * Frames concealed (lost, or the buffer ran dry).
+ */
+concealed: number; 
+/**
+ * Packets that arrived after their turn.
+ */
+late: number; 
+/**
+ * Packets already held.
+ */
+duplicates: number; 
+/**
+ * Packets skipped to shed delay, or dropped by a reset.
+ */
+dropped: number; 
+/**
+ * Times the buffer ran dry while playing.
+ */
+underruns: number; 
+/**
+ * The delay the buffer aims for now.
+ */
+target_ms: number; 
+/**
+ * The delay it holds now.
+ */
+depth_ms: number }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
  * The provider kinds Dialtone knows.
@@ -726,9 +860,13 @@ export type KindInfo = { kind: Kind;
  */
 preset: string | null; label: string; description: string; 
 /**
- * What a call through it gives back: `call`, `facetime_link`, `live_audio`, `record`.
+ * What a call through it gives back.
  */
-gives: string; canHangUp: boolean; fields: Field[] }
+gives: Gives; 
+/**
+ * Which addresses it can call besides phone numbers.
+ */
+accepts: Accepts; canHangUp: boolean; canReportStatus: boolean; fields: Field[] }
 /**
  * A contact to add, or the new state of one being edited.
  */
@@ -754,6 +892,14 @@ problem: string | null;
  */
 hint: string | null }
 /**
+ * How an attempt to call ended: one of the [`CallOutcome`]s, or failed, or stopped.
+ */
+export type Outcome = "placed" | "facetime_link" | "live_audio" | "recorded" | "failed" | 
+/**
+ * The person stopped waiting (the window's button, Ctrl-C).
+ */
+"cancelled"
+/**
  * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
  */
 export type Phone = { label: string; number: string; 
@@ -761,6 +907,31 @@ export type Phone = { label: string; number: string;
  * Marked preferred in the address book: called when the contact is called by name.
  */
 preferred: boolean }
+/**
+ * A placed call, as the CLI prints it and the UI shows it.
+ */
+export type Placed = (
+/**
+ * The provider is placing the call; `call_id` names it for status and hang-up.
+ */
+{ type: "placed"; call_id: string | null } | 
+/**
+ * A FaceTime link: show as QR, copy, share. Valid about 3 hours; the first person
+ * to open it within 2 minutes is admitted automatically.
+ */
+{ type: "facetime_link"; link: string; handle: string | null; expires_at: number } | 
+/**
+ * A live audio session to join at once (Sendblue → Agora).
+ */
+{ type: "live_audio"; agora: AgoraSession } | 
+/**
+ * The call recorded in the CRM: its whole call document, unknown fields kept.
+ */
+{ type: "recorded"; call_id: string | null; call: JsonValue }) & { provider: string; kind: Kind; 
+/**
+ * Exactly as sent to the provider.
+ */
+to: string }
 /**
  * A provider as the UI and `provider list` show it: never a secret, only whether each is stored.
  */
@@ -772,7 +943,11 @@ keychain_error: string | null;
 /**
  * What to know before calling through it ([`Kind::notice`]).
  */
-notice: string | null }
+notice: string | null; 
+/**
+ * Which addresses besides phone numbers it can call (from its kind's descriptor).
+ */
+accepts: Accepts }
 /**
  * Whether one secret is stored; `None` when the keychain could not be asked.
  */

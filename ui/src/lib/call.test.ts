@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallStatus } from "./bindings";
-import { elapsed, headline, nextStep, preferredProvider, shareLinks, statusLine, validFor } from "./call";
+import { AUTOMATIC, chosenProvider, elapsed, headline, nextStep, preferredProvider, shareLinks, statusLine, validFor, viaOf } from "./call";
 
 function status(over: Partial<CallStatus>): CallStatus {
   return {
@@ -53,10 +53,10 @@ describe("call", () => {
 
   it("words each outcome", () => {
     const base = { provider: "work", kind: "blooio" as const, to: "+14155550123" };
-    expect(headline({ ...base, outcome: { type: "facetime_link", link: LINK, handle: null, expires_at: 1 } })).toBe(
+    expect(headline({ ...base, type: "facetime_link", link: LINK, handle: null, expires_at: 1 })).toBe(
       "FaceTime link for +14155550123",
     );
-    expect(headline({ ...base, outcome: { type: "placed", call_id: "c-1" } })).toBe("Calling +14155550123");
+    expect(headline({ ...base, type: "placed", call_id: "c-1" })).toBe("Calling +14155550123");
   });
 
   it("suggests what to do after an error", () => {
@@ -71,10 +71,23 @@ describe("provider picker", () => {
     { name: "work", is_default: false },
     { name: "home", is_default: true },
   ];
-  it("remembers the last choice while it exists, else takes the default", () => {
+  it("remembers the last choice while it exists, else leaves the choice to the core", () => {
     expect(preferredProvider(providers, { getItem: () => "work" })).toBe("work");
-    expect(preferredProvider(providers, { getItem: () => "gone" })).toBe("home");
-    expect(preferredProvider(providers, null)).toBe("home");
-    expect(preferredProvider([], null)).toBe(null);
+    expect(preferredProvider(providers, { getItem: () => "" })).toBe(AUTOMATIC);
+    expect(preferredProvider(providers, { getItem: () => "gone" })).toBe(AUTOMATIC);
+    expect(preferredProvider(providers, null)).toBe(AUTOMATIC);
+    expect(preferredProvider([], null)).toBe(AUTOMATIC);
+  });
+
+  it("sends no provider for Automatic, so a contact's own provider can be used", () => {
+    expect(viaOf(AUTOMATIC)).toBe(null);
+    expect(viaOf("work")).toBe("work");
+  });
+
+  it("shows Automatic as the default provider, or the only one", () => {
+    expect(chosenProvider(AUTOMATIC, providers)?.name).toBe("home");
+    expect(chosenProvider("work", providers)?.name).toBe("work");
+    expect(chosenProvider(AUTOMATIC, [{ name: "solo", is_default: false }])?.name).toBe("solo");
+    expect(chosenProvider(AUTOMATIC, [{ name: "a", is_default: false }, { name: "b", is_default: false }])).toBe(null);
   });
 });

@@ -1,5 +1,5 @@
 // What a call's outcome means to the person, and how a FaceTime link is shared.
-import type { AppError, CallStatus, CallView, ErrorCode } from "./bindings";
+import type { AppError, CallStatus, CallUpdate, ErrorCode, Placed } from "./bindings";
 
 /** How long after a link is made its first visitor is let in without asking. */
 export const AUTO_ADMIT_MINUTES = 2;
@@ -34,8 +34,8 @@ export function shareLinks(link: string): { email: string; message: string } {
 }
 
 /** One line saying what happened, for the call screen's heading. */
-export function headline(call: CallView): string {
-  switch (call.outcome.type) {
+export function headline(call: Placed): string {
+  switch (call.type) {
     case "placed":
       return `Calling ${call.to}`;
     case "facetime_link":
@@ -87,12 +87,15 @@ export function nextAttempt(): number {
   return (Date.now() % 1_000_000) * 1000 + counter;
 }
 
+/** The provider the core chose for a call being placed, once it has said (its `dialling` event). */
+export type Dialling = { provider: string; label: string; to: string };
+
 export type CallState =
-  | { phase: "placing"; started: number; attempt: number; target: string; via: string | null }
-  | { phase: "done"; started: number; call: CallView; via: string | null }
+  | { phase: "placing"; started: number; attempt: number; target: string; via: string | null; dialling: Dialling | null }
+  | { phase: "done"; started: number; call: Placed; via: string | null }
   | { phase: "failed"; started: number; error: AppError; target: string };
 
-type Placing = (attempt: number) => Promise<{ status: "ok"; data: CallView } | { status: "error"; error: AppError }>;
+type Placing = (attempt: number) => Promise<{ status: "ok"; data: Placed } | { status: "error"; error: AppError }>;
 
 /** Whether a call is being placed from any screen: one guard for every way to start one. */
 let placingNow = false;
@@ -112,11 +115,27 @@ export async function runAttempt(
   if (placingNow) return false;
   placingNow = true;
   try {
-    const { commands } = await import("./bindings");
+    const { commands, PAGE_EVENTS } = await import("./bindings");
+    const CALL_EVENT = PAGE_EVENTS.call;
     const attempt = nextAttempt();
     const started = Date.now();
-    update({ phase: "placing", started, attempt, target, via });
-    const result = await place(attempt);
+    update({ phase: "placing", started, attempt, target, via, dialling: null });
+    // The core says which provider it chose (the contact's own, the default) as it dials.
+    let placing = true;
+    const onCall = (event: Event) => {
+      const update_ = (event as CustomEvent<CallUpdate>).detail;
+      if (!placing || update_?.attempt !== attempt || update_.event.state !== "dialling") return;
+      const { provider, label, to } = update_.event;
+      update({ phase: "placing", started, attempt, target, via, dialling: { provider, label, to } });
+    };
+    window.addEventListener(CALL_EVENT, onCall);
+    let result: Awaited<ReturnType<Placing>>;
+    try {
+      result = await place(attempt);
+    } finally {
+      placing = false;
+      window.removeEventListener(CALL_EVENT, onCall);
+    }
     if (result.status === "ok") {
       update({ phase: "done", started, call: result.data, via });
       return true;
@@ -149,16 +168,30 @@ export async function startRedial(
 
 const LAST_PROVIDER = "dialtone.lastProvider";
 
-/** The provider to preselect: the last one chosen if it still exists, else the default. */
-export function preferredProvider(
-  providers: { name: string; is_default: boolean }[],
-  storage: Pick<Storage, "getItem"> | null,
-): string | null {
-  const last = storage?.getItem(LAST_PROVIDER) ?? null;
-  if (last && providers.some((p) => p.name === last)) return last;
-  return providers.find((p) => p.is_default)?.name ?? providers[0]?.name ?? null;
+/**
+ * The dialpad's "Automatic" choice: no provider named, so the core picks, as it does
+ * for the CLI: the contact's own provider when the number is a contact's, else the
+ * default, else the only one. The rule lives in the core alone.
+ */
+export const AUTOMATIC = "";
+
+/** What to preselect: the last choice if it still exists (Automatic included), else Automatic. */
+export function preferredProvider(providers: { name: string }[], storage: Pick<Storage, "getItem"> | null): string {
+  const last = storage?.getItem(LAST_PROVIDER) ?? AUTOMATIC;
+  return providers.some((p) => p.name === last) ? last : AUTOMATIC;
 }
 
-export function rememberProvider(name: string, storage: Pick<Storage, "setItem"> | null): void {
-  storage?.setItem(LAST_PROVIDER, name);
+export function rememberProvider(choice: string, storage: Pick<Storage, "setItem"> | null): void {
+  storage?.setItem(LAST_PROVIDER, choice);
+}
+
+/** The `via` a call is placed with: null lets the core choose. */
+export function viaOf(choice: string): string | null {
+  return choice === AUTOMATIC ? null : choice;
+}
+
+/** The provider a choice stands for, as far as the window can tell before the number is known. */
+export function chosenProvider<P extends { name: string; is_default: boolean }>(choice: string, providers: P[]): P | null {
+  if (choice !== AUTOMATIC) return providers.find((p) => p.name === choice) ?? null;
+  return providers.find((p) => p.is_default) ?? (providers.length === 1 ? providers[0] : null);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ProviderView } from "./bindings";
 import { blankContact, cleanContact, providersFor } from "./contacts";
 
-const provider = (name: string, kind: ProviderView["kind"]): ProviderView => ({
+const provider = (name: string, kind: ProviderView["kind"], email = false): ProviderView => ({
   name,
   kind,
   label: kind,
@@ -11,6 +11,7 @@ const provider = (name: string, kind: ProviderView["kind"]): ProviderView => ({
   is_default: false,
   keychain_error: null,
   notice: null,
+  accepts: { email, sip_uri: false },
 });
 
 describe("contacts", () => {
@@ -22,8 +23,8 @@ describe("contacts", () => {
     expect(saved.emails).toEqual([]);
   });
 
-  it("offers FaceTime-by-email providers for emails, every provider for numbers", () => {
-    const all = [provider("fax", "bandwidth"), provider("ft", "blooio"), provider("sb", "sendblue")];
+  it("offers the providers whose kind accepts email for emails, every provider for numbers", () => {
+    const all = [provider("fax", "bandwidth"), provider("ft", "blooio", true), provider("sb", "sendblue")];
     expect(providersFor("ada@example.com", all).map((p) => p.name)).toEqual(["ft"]);
     expect(providersFor("+14155550123", all).map((p) => p.name)).toEqual(["fax", "ft", "sb"]);
   });

@@ -1,5 +1,5 @@
 // Contact forms and which providers can call which address.
-import type { Kind, NewContact, ProviderView } from "./bindings";
+import type { NewContact, ProviderView } from "./bindings";
 
 export function blankContact(): NewContact {
   return {
@@ -25,11 +25,8 @@ export function cleanContact(draft: NewContact): NewContact {
   };
 }
 
-/** Kinds that can call an email address: FaceTime by Apple ID through Blooio. */
-const EMAIL_KINDS: Kind[] = ["blooio"];
-
-/** The providers that can call a phone number, or an email address. */
-export function providersFor(address: string, providers: ProviderView[]): ProviderView[] {
+/** The providers that can call a phone number, or an email address: as each kind's descriptor says. */
+export function providersFor<P extends Pick<ProviderView, "accepts">>(address: string, providers: P[]): P[] {
   const isEmail = address.includes("@");
-  return providers.filter((p) => !isEmail || EMAIL_KINDS.includes(p.kind));
+  return providers.filter((p) => !isEmail || p.accepts.email);
 }

@@ -10,7 +10,7 @@ vi.mock("./bindings", () => ({
       placed.push(attempt);
       return new Promise((resolve) => {
         finish = () =>
-          resolve({ status: "ok", data: { provider: "w", kind: "blooio", to: "+14155550123", outcome: { type: "placed", call_id: "c" } } });
+          resolve({ status: "ok", data: { provider: "w", kind: "blooio", to: "+14155550123", type: "placed", call_id: "c" } });
       });
     }),
     redial: vi.fn((attempt: number, id: number) => {
@@ -19,6 +19,7 @@ vi.mock("./bindings", () => ({
     }),
     playErrorTone: vi.fn(),
   },
+  PAGE_EVENTS: { call: "dialtone-call" },
 }));
 
 import { startCall, startRedial, type CallState } from "./call";
@@ -55,5 +56,24 @@ describe("one placing guard for every way to start a call", () => {
     const placing = states[0];
     expect(placing.phase === "placing" && placing.attempt).toBe(attempt);
     expect(states[1].phase).toBe("failed");
+  });
+
+  it("shows the provider the core chose, told by its call event for this attempt only", async () => {
+    const states: CallState[] = [];
+    const call = startCall("(415) 555-0123", null, (s) => states.push(s));
+    await vi.waitFor(() => expect(placed.length).toBe(1));
+    const attempt = placed[0];
+    const dialling = { state: "dialling", provider: "home", kind: "blooio", label: "Blooio FaceTime link", to: "+14155550123" };
+    // Another window's attempt, and a later state, change nothing.
+    window.dispatchEvent(new CustomEvent("dialtone-call", { detail: { attempt: attempt + 1, event: dialling } }));
+    window.dispatchEvent(new CustomEvent("dialtone-call", { detail: { attempt, event: { state: "ended", outcome: "placed" } } }));
+    expect(states.length).toBe(1);
+    window.dispatchEvent(new CustomEvent("dialtone-call", { detail: { attempt, event: dialling } }));
+    expect(states[1]).toMatchObject({ phase: "placing", attempt, dialling: { provider: "home", to: "+14155550123" } });
+    finish();
+    await call;
+    // Once the call is done, a late event is not heard.
+    window.dispatchEvent(new CustomEvent("dialtone-call", { detail: { attempt, event: dialling } }));
+    expect(states.map((s) => s.phase)).toEqual(["placing", "placing", "done"]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Field } from "./bindings";
-import { fieldOfError, kindId, nonSecretSettings } from "./providers";
+import { editedSettings, fieldOfError, kindId, nonSecretSettings } from "./providers";
 
 const field = (name: string, secret = false): Field => ({
   name,
@@ -24,9 +24,20 @@ describe("provider forms", () => {
     expect(nonSecretSettings(fields, values)).toEqual({ base_url: "https://b.example" });
   });
 
-  it("finds the field an error is about", () => {
+  it("keeps what the edit form does not show, and takes what it does from the form", () => {
+    const fields = [field("base_url"), field("api_key", true), field("from_number")];
+    const before = { preset: "twilio", base_url: "https://a.example", from_number: "+14155550100", account_sid: "AC1" };
+    const values = { base_url: "https://b.example", from_number: "" };
+    expect(editedSettings(fields, values, before)).toEqual({ account_sid: "AC1", base_url: "https://b.example" });
+  });
+
+  it("takes the field an error is about from the error, not from its wording", () => {
     const fields = [field("base_url"), field("from_number")];
-    expect(fieldOfError("Base URL (`base_url`) must be an http:// or https:// address; got “ftp://x”.", fields)).toBe("base_url");
-    expect(fieldOfError("A provider called “work” exists already", fields)).toBe(null);
+    expect(fieldOfError({ field: "base_url" }, fields)).toBe("base_url");
+    // The sentence may quote any setting: only the error's own field counts.
+    expect(fieldOfError({ field: null }, fields)).toBe(null);
+    expect(fieldOfError({}, fields)).toBe(null);
+    // A field this form does not show (a hidden preset) stays below the form.
+    expect(fieldOfError({ field: "preset" }, fields)).toBe(null);
   });
 });

@@ -1,5 +1,5 @@
 // Helpers for the provider forms, which are drawn from each kind's schema.
-import type { Field, KindInfo } from "./bindings";
+import type { AppError, Field, KindInfo } from "./bindings";
 
 /** The id a kind is chosen by: a ready definition's name (`twilio`) or the kind (`blooio`). */
 export function kindId(kind: Pick<KindInfo, "kind" | "preset">): string {
@@ -17,10 +17,25 @@ export function nonSecretSettings(fields: Field[], values: Record<string, string
   return out;
 }
 
-/** The setting an error is about, when its message names one (`base_url`), so the form can show it beside that field. */
-export function fieldOfError(message: string, fields: Pick<Field, "name">[]): string | null {
-  for (const match of message.matchAll(/`([a-z0-9_]+)`/g)) {
-    if (fields.some((f) => f.name === match[1])) return match[1];
+/**
+ * The settings to save when changing a provider: the form's fields as the person left
+ * them, and every setting the form does not show (an `http` definition's own
+ * variables) kept as it was, so editing loses nothing. `preset` is sent as the kind.
+ */
+export function editedSettings(
+  fields: Field[],
+  values: Record<string, string>,
+  before: Partial<Record<string, string>>,
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(before)) {
+    if (value !== undefined && key !== "preset" && !fields.some((f) => f.name === key)) kept[key] = value;
   }
-  return null;
+  return { ...kept, ...nonSecretSettings(fields, values) };
+}
+
+/** The setting an error is about (`base_url`), when it is one the form shows, so the message goes beside that field. */
+export function fieldOfError(error: Pick<AppError, "field">, fields: Pick<Field, "name">[]): string | null {
+  const field = error.field ?? null;
+  return field !== null && fields.some((f) => f.name === field) ? field : null;
 }
