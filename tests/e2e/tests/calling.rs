@@ -74,6 +74,30 @@ async fn add_a_provider_call_a_number_scan_and_copy_the_link() {
         .await;
     assert!(!page.as_str().unwrap().contains(&key), "the secret is nowhere in the page");
     app.eval_until("return document.querySelector('[data-testid=provider-form]') === null", json!(true)).await;
+
+    // Edit: the same form, filled in with what is saved; a changed setting is saved
+    // through update_provider and the stored secret stays as it was.
+    app.click(&format!("provider-edit-{provider}")).await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=provider-field-base_url]')?.value ?? ''",
+        json!(server.uri()),
+    )
+    .await;
+    assert_eq!(app.eval("return document.querySelector('[data-testid=provider-name]').readOnly").await, json!(true));
+    app.testid("provider-field-timeout_seconds").await.send_keys("45").await.unwrap();
+    app.click("provider-save").await;
+    app.eval_until("return document.querySelector('[data-testid=provider-form]') === null", json!(true)).await;
+    let saved = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
+    assert!(saved.contains("timeout_seconds = \"45\""), "{saved}");
+    assert!(saved.contains(&server.uri()), "{saved}");
+    assert_eq!(keychain_lookup(&format!("{provider}/api_key")).as_deref(), Some(key.as_str()), "the secret is kept");
+    app.eval_until(
+        &format!(
+            "return document.querySelector('[data-testid=secret-state-{provider}-api_key]')?.textContent.trim() ?? ''"
+        ),
+        json!("Stored in keychain"),
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await; // let the window repaint before the picture
     app.screenshot("settings-providers").await;
     violations.extend(app.axe_violations().await.into_iter().map(|v| format!("settings: {v}")));
