@@ -4,7 +4,9 @@
 //! one function of `dialtone-core`, and returns a typed result; errors cross into the
 //! web view as `{code, message}`. [`ipc::builder`] lists every command once: it serves
 //! the invoke handler and generates the TypeScript bindings in `ui/src/lib/bindings.ts`
-//! (a test fails when that file is stale).
+//! (a test fails when that file is stale). What the app tells the page as it happens
+//! (audio reports, import progress, a call's events, a link from outside) goes through
+//! [`page`], as DOM events whose names and details are in the same bindings.
 
 pub mod calls;
 pub mod commands;

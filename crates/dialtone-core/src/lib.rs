@@ -5,7 +5,8 @@
 //! Keeping the work here means it builds and tests without a web view.
 //!
 //! Modules, one job each:
-//! - [`error`]: the one error type, which crosses into the UI as `{code, message}`.
+//! - [`error`]: the one error type, which crosses into the UI as `{code, message}`
+//!   (and `field`, when it is about one setting).
 //! - [`paths`]: where settings, data and logs live (`--data-dir` moves them all).
 //! - [`logging`]: tracing to the terminal and to a rotating file.
 //! - [`redact`]: keeping secrets out of logs, errors and anything shown.
@@ -13,12 +14,15 @@
 //! - [`numbers`]: what people type or paste, made E.164 (and each provider's form at its edge).
 //! - [`keychain`]: provider secrets in the OS keychain, and nowhere else; the
 //!   [`keychain::SecretStore`] the service writes them through.
-//! - [`providers`]: placing a call through each provider kind, one request, never retried.
+//! - [`providers`]: placing a call through each provider kind, one request, never retried;
+//!   each kind described once by its [`providers::Descriptor`].
 //! - [`qr`]: drawing a FaceTime link as a QR code (SVG, PNG, terminal).
 //! - [`db`]: the SQLite database of contacts and history (WAL, migrations).
 //! - [`contacts`]: the address book, vCard import/export, search as you type.
-//! - [`history`]: every call attempt.
-//! - [`service`]: the operations the app and the CLI share, over one data folder.
+//! - [`history`]: every call attempt, with its typed [`providers::Outcome`].
+//! - [`service`]: the operations the app and the CLI share, over one data folder; it
+//!   owns a call's life (a [`service::CallControl`] in, [`service::CallEvent`]s out,
+//!   the outcome recorded).
 
 pub mod contacts;
 pub mod db;

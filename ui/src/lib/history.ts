@@ -21,7 +21,7 @@ export function describeOutcome(row: CallRecord, nowSeconds: number): Outcome {
       return { icon: "✎", label: "Recorded in the CRM", tone: "good", linkValid };
     case "cancelled":
       return { icon: "◌", label: "Stopped waiting", tone: "plain", linkValid };
-    default:
+    case "failed":
       return { icon: "✕", label: "Failed", tone: "bad", linkValid };
   }
 }
