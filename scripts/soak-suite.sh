@@ -21,4 +21,5 @@ run crates/dialtone-core service
 run crates/dialtone-core providers_contract
 run crates/dialtone-core provider_security
 run crates/dialtone-core keychain
+run crates/dialtone-core descriptors
 for t in calling links sound window; do run tests/e2e "$t" --test-threads=1; done
