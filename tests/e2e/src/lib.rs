@@ -247,6 +247,21 @@ impl App {
         Screenshot::decode(&bytes, path)
     }
 
+    /// A screenshot once it shows what `painted` looks for, taking another every 100 ms
+    /// for up to ten seconds: the page changes at once, but the window repaints a frame
+    /// or more later (on a busy machine, later still). Returns the last one either way,
+    /// for the test's own assertion to judge.
+    pub async fn screenshot_when(&self, name: &str, painted: impl Fn(&Screenshot) -> bool) -> Screenshot {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let shot = self.screenshot(name).await;
+            if painted(&shot) || tokio::time::Instant::now() >= deadline {
+                return shot;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Ends the session and the driver (the app closes with the session).
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
