@@ -176,6 +176,15 @@ mod tests {
     use super::*;
     use crate::providers::Kind;
 
+    /// A row as an older (or newer) Dialtone may have written it, straight into the table.
+    fn insert_row(conn: &Connection, at: i64, kind: &str, outcome: &str) {
+        conn.execute(
+            "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (?1, 'p', ?2, 'x', 'x', ?3)",
+            params![at, kind, outcome],
+        )
+        .unwrap();
+    }
+
     #[test]
     fn records_lists_and_clears() {
         let dir = tempfile::tempdir().unwrap();
@@ -219,11 +228,7 @@ mod tests {
     fn old_rows_go_after_the_keep_for_period() {
         let dir = tempfile::tempdir().unwrap();
         let conn = crate::db::open(dir.path()).unwrap();
-        conn.execute(
-            "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (1000, 'p', 'http', 'x', 'x', 'placed')",
-            [],
-        )
-        .unwrap();
+        insert_row(&conn, 1000, "http", "placed");
         let failed: Result<Placed> = Err(Error::internal("x"));
         let attempt =
             Attempt { provider: "p", kind: "http", typed: "y", target: "y", contact_id: None, result: &failed };
@@ -232,11 +237,6 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].typed, "y");
     }
-}
-
-#[cfg(test)]
-mod outcome_tests {
-    use super::*;
 
     /// The words in the database are the ones the UI and `dialtone history --json` show.
     #[test]
@@ -247,11 +247,7 @@ mod outcome_tests {
             let json = serde_json::to_value(outcome).unwrap();
             assert_eq!(json, outcome.as_str(), "{outcome:?}");
             assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
-            conn.execute(
-                "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (1, 'p', 'http', 'x', 'x', ?1)",
-                [outcome.as_str()],
-            )
-            .unwrap();
+            insert_row(&conn, 1, "http", outcome.as_str());
         }
         let mut read: Vec<Outcome> = History::new(&conn).list(10).unwrap().iter().map(|r| r.outcome).collect();
         read.reverse();
@@ -262,11 +258,7 @@ mod outcome_tests {
     fn an_outcome_from_a_newer_version_is_reported_not_guessed() {
         let dir = tempfile::tempdir().unwrap();
         let conn = crate::db::open(dir.path()).unwrap();
-        conn.execute(
-            "INSERT INTO calls (at, provider, kind, typed, target, outcome) VALUES (1, 'p', 'sip', 'x', 'x', 'held')",
-            [],
-        )
-        .unwrap();
+        insert_row(&conn, 1, "sip", "held");
         let err = History::new(&conn).list(10).unwrap_err();
         assert!(err.message.contains("“held” is not a call outcome"), "{}", err.message);
     }

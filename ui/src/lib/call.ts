@@ -120,12 +120,12 @@ export async function runAttempt(
     const attempt = nextAttempt();
     const started = Date.now();
     update({ phase: "placing", started, attempt, target, via, dialling: null });
-    // The core says which provider it chose (the contact's own, the default) as it dials.
-    let placing = true;
+    // The core says which provider it chose (the contact's own, the default) as it
+    // dials; heard only while this attempt is being placed.
     const onCall = (event: Event) => {
-      const update_ = (event as CustomEvent<CallUpdate>).detail;
-      if (!placing || update_?.attempt !== attempt || update_.event.state !== "dialling") return;
-      const { provider, label, to } = update_.event;
+      const told = (event as CustomEvent<CallUpdate>).detail;
+      if (told?.attempt !== attempt || told.event.state !== "dialling") return;
+      const { provider, label, to } = told.event;
       update({ phase: "placing", started, attempt, target, via, dialling: { provider, label, to } });
     };
     window.addEventListener(CALL_EVENT, onCall);
@@ -133,7 +133,6 @@ export async function runAttempt(
     try {
       result = await place(attempt);
     } finally {
-      placing = false;
       window.removeEventListener(CALL_EVENT, onCall);
     }
     if (result.status === "ok") {

@@ -130,16 +130,10 @@ fn call_url(ctx: &Ctx<'_>, call_id: &str) -> Result<String> {
 }
 
 pub(crate) async fn place(ctx: &mut Ctx<'_>, target: &Target) -> Result<(String, CallOutcome)> {
+    // Which targets reach here is the descriptor's to say (the dialer checks it).
     let to = match target {
-        Target::Phone(number) => number.e164().to_owned(),
         Target::Sip(uri) => uri.clone(),
-        Target::Email(_) | Target::SpeedDial(_) => {
-            return Err(Error::invalid_input(format!(
-                "{}: Bandwidth calls phone numbers and sip: addresses, not “{}”.",
-                ctx.name,
-                target.display()
-            )));
-        }
+        other => ctx.phone(other)?.e164().to_owned(),
     };
     let mut body = serde_json::json!({
         "from": ctx.required("from_number")?,

@@ -119,34 +119,27 @@ pub struct KindInfo {
 
 /// Every kind and preset with its settings schema, for the settings screen and `--help`.
 pub fn kinds() -> Vec<KindInfo> {
+    let info = |d: &Descriptor, preset: Option<String>, label: &str, description: &str, fields: Vec<Field>| KindInfo {
+        kind: d.kind,
+        preset,
+        label: label.to_owned(),
+        description: description.to_owned(),
+        gives: d.gives,
+        accepts: d.accepts,
+        can_hang_up: d.hang_up.is_supported(),
+        can_report_status: d.status.is_supported(),
+        fields,
+    };
     let mut all: Vec<KindInfo> = Kind::ALL
         .into_iter()
         .map(|kind| {
             let d = kind.descriptor();
-            KindInfo {
-                kind,
-                preset: None,
-                label: d.label.to_owned(),
-                description: d.description.to_owned(),
-                gives: d.gives,
-                accepts: d.accepts,
-                can_hang_up: d.hang_up.is_supported(),
-                can_report_status: d.status.is_supported(),
-                fields: fields(kind, None).unwrap_or_default(),
-            }
+            info(d, None, d.label, d.description, fields(kind, None).unwrap_or_default())
         })
         .collect();
-    let http = &http::DESCRIPTOR;
-    all.extend(http::presets().iter().map(|preset| KindInfo {
-        kind: Kind::Http,
-        preset: Some(preset.id.clone()),
-        label: preset.label.clone(),
-        description: preset.description.clone(),
-        gives: http.gives,
-        accepts: http.accepts,
-        can_hang_up: http.hang_up.is_supported(),
-        can_report_status: http.status.is_supported(),
-        fields: preset.fields(),
+    // A ready definition is the `http` kind under its own name.
+    all.extend(http::presets().iter().map(|preset| {
+        info(&http::DESCRIPTOR, Some(preset.id.clone()), &preset.label, &preset.description, preset.fields())
     }));
     all
 }
@@ -460,17 +453,24 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The target as a phone number, or a plain-words refusal for emails and SIP URIs.
+    /// The target as a phone number, or the plain-words refusal for anything else.
     pub fn phone(&self, target: &Target) -> Result<PhoneNumber> {
         match target {
             Target::Phone(number) => Ok(number.clone()),
-            other => Err(Error::invalid_input(format!(
-                "{} ({}) calls phone numbers only, not “{}”.",
-                self.name,
-                self.label,
-                other.display()
-            ))),
+            other => Err(self.refusal(other)),
         }
+    }
+
+    /// "work (Blooio FaceTime link) calls phone numbers and email addresses, not “x”.",
+    /// from what the kind's descriptor says it takes.
+    fn refusal(&self, target: &Target) -> Error {
+        Error::invalid_input(format!(
+            "{} ({}) calls {}, not “{}”.",
+            self.name,
+            self.label,
+            self.config.kind.descriptor().takes_in_words(),
+            target.display()
+        ))
     }
 }
 
@@ -515,14 +515,8 @@ impl Dialer {
         contact_uid: Option<&str>,
     ) -> Result<Placed> {
         let mut ctx = Ctx::new(name, config, secrets, &self.client)?;
-        let descriptor = config.kind.descriptor();
-        if !descriptor.takes(target) {
-            return Err(Error::invalid_input(format!(
-                "{name} ({}) calls {}, not “{}”.",
-                ctx.label,
-                descriptor.takes_in_words(),
-                target.display()
-            )));
+        if !config.kind.descriptor().takes(target) {
+            return Err(ctx.refusal(target));
         }
         ctx.contact_uid = contact_uid;
         tracing::info!(provider = name, kind = %config.kind, "placing a call");
