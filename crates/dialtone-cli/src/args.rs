@@ -36,15 +36,40 @@ pub enum Command {
         command: ProviderCommand,
     },
     /// Place a call: a number as typed, a tel: URI, or an email address (FaceTime).
+    /// Through a SIP account the call is carried here and this stays in the
+    /// foreground until it ends, printing each state (Ctrl-C hangs up).
     Call {
-        /// What to call, e.g. "(415) 555-0123", +442079460958, tel:+14155550123, ada@example.com.
+        /// What to call, e.g. "(415) 555-0123", +442079460958, tel:+14155550123, ada@example.com,
+        /// or through a SIP account an extension (1001), a user or a sip: address.
         target: String,
         /// The provider to use (default: the default provider).
         #[arg(long, value_name = "NAME")]
         via: Option<String>,
-        /// Print one JSON object instead of text.
+        /// Print one JSON object instead of text (a SIP call: one per event, one per line).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        live: LiveArgs,
+        /// SIP: send these keys (RFC 4733) once the call is answered.
+        #[arg(long, value_name = "DIGITS")]
+        dtmf: Option<String>,
+    },
+    /// Register a SIP account and wait for calls to it.
+    Listen {
+        /// The SIP account (default: the default provider).
+        #[arg(long, value_name = "NAME")]
+        via: Option<String>,
+        /// One JSON object per event, one per line.
+        #[arg(long)]
+        json: bool,
+        /// Answer at once, or ask on the terminal.
+        #[arg(long, value_enum, default_value_t = crate::live::Answer::Ask)]
+        answer: crate::live::Answer,
+        /// Stop after this many calls.
+        #[arg(long, value_name = "N")]
+        calls: Option<u32>,
+        #[command(flatten)]
+        live: LiveArgs,
     },
     /// Hang up a call, where the provider supports it (Bandwidth).
     Hangup {
@@ -107,6 +132,34 @@ pub enum Command {
     },
 }
 
+/// Where a live call's sound comes from and goes to, and when it ends.
+#[derive(Debug, clap::Args)]
+pub struct LiveArgs {
+    /// SIP: send this WAV file (any rate, mono or stereo) instead of the microphone.
+    #[arg(long, value_name = "FILE.wav")]
+    pub play: Option<PathBuf>,
+    /// SIP: write what is heard to this WAV file instead of playing it.
+    #[arg(long, value_name = "FILE.wav")]
+    pub record: Option<PathBuf>,
+    /// SIP: hang up this many seconds after the call is answered.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub hangup_after: Option<f64>,
+}
+
+impl LiveArgs {
+    /// Whether any option that only a live call has was given.
+    pub fn any(&self) -> bool {
+        self.play.is_some() || self.record.is_some() || self.hangup_after.is_some()
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("“{text}” is not a number of seconds between 0 and 86400")),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ContactsCommand {
     /// Import a vCard file (2.1, 3.0, 4.0); cards already there are merged, not duplicated.
@@ -160,7 +213,8 @@ pub enum ProviderCommand {
     /// Add a provider: `provider add work --kind blooio`, `provider add tw --kind twilio --set account_sid=AC...`.
     Add {
         name: String,
-        /// sendblue, blooio, crm, fractel, bandwidth, http, or a ready definition: twilio, telnyx, plivo, signalwire.
+        /// sendblue, blooio, crm, fractel, bandwidth, http, sip, or a ready definition: twilio, telnyx, plivo, signalwire,
+        /// telnyx-sip, twilio-sip, signalwire-sip, plivo-sip.
         #[arg(long)]
         kind: String,
         /// A non-secret setting; repeat for each. `dialtone provider kinds` lists them.
@@ -176,6 +230,13 @@ pub enum ProviderCommand {
     },
     /// Remove a provider and its keychain entries.
     Remove { name: String },
+    /// Check a SIP account by registering once: exit 0 and "registered", or the reason
+    /// in plain words (wrong password, unreachable, TLS).
+    Check {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,7 @@ mod config;
 mod contacts;
 mod history;
 mod info;
+mod live;
 mod output;
 mod providers;
 mod qr;
@@ -58,7 +59,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Provider { command } => providers::run(out, &service()?, command)?,
         Command::Contacts { command } => contacts::run(out, &service()?, command)?,
         Command::History { json, limit, command } => history::run(out, &service()?, json, limit, command)?,
-        Command::Call { target, via, json } => return calls::place(out, &service()?, &target, via.as_deref(), json),
+        Command::Call { target, via, json, live, dtmf } => {
+            let service = service()?;
+            if live::is_live(&service, via.as_deref()) {
+                let options = live::LiveOptions {
+                    play: live.play,
+                    record: live.record,
+                    dtmf,
+                    hangup_after: live.hangup_after,
+                    json,
+                };
+                return live::call(out, &service, &target, via.as_deref(), &options);
+            }
+            if live.any() || dtmf.is_some() {
+                anyhow::bail!("--play, --record, --dtmf and --hangup-after are for calls through a SIP account");
+            }
+            return calls::place(out, &service, &target, via.as_deref(), json);
+        }
+        Command::Listen { via, json, answer, calls, live } => {
+            let options = live::LiveOptions {
+                play: live.play,
+                record: live.record,
+                dtmf: None,
+                hangup_after: live.hangup_after,
+                json,
+            };
+            return live::listen(out, &service()?, via.as_deref(), answer, calls, &options);
+        }
         Command::Redial { id, json } => return calls::redial(out, &service()?, id, json),
         Command::Hangup { call_id, via } => calls::hang_up(out, &service()?, &call_id, via.as_deref())?,
         Command::Status { call_id, via, json } => calls::status(out, &service()?, &call_id, via.as_deref(), json)?,

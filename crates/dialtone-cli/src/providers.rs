@@ -48,6 +48,7 @@ pub fn run(out: &mut dyn Write, dialtone: &Dialtone, command: ProviderCommand) -
             dialtone.remove_provider(&name)?;
             writeln!(out, "Removed {name} and its keychain entries.")?;
         }
+        ProviderCommand::Check { name, json } => crate::live::check(out, dialtone, &name, json)?,
     }
     Ok(())
 }

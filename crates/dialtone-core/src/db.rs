@@ -93,6 +93,11 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX contact_aliases_by_contact ON contact_aliases(contact_id);
     "#,
+    // 3: live calls (SIP): which way the call went and how long it was connected.
+    r#"
+    ALTER TABLE calls ADD COLUMN direction TEXT NOT NULL DEFAULT 'outgoing' CHECK (direction IN ('outgoing', 'incoming'));
+    ALTER TABLE calls ADD COLUMN duration_ms INTEGER;
+    "#,
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.

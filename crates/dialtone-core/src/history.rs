@@ -37,6 +37,45 @@ pub struct CallRecord {
     pub link_expires_at: Option<i64>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    pub direction: CallDirection,
+    /// How long a live call was connected, in milliseconds.
+    pub duration_ms: Option<i64>,
+}
+
+/// Which way a call went: every REST provider's call is outgoing; a SIP account also
+/// receives calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum CallDirection {
+    Outgoing,
+    Incoming,
+}
+
+impl CallDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallDirection::Outgoing => "outgoing",
+            CallDirection::Incoming => "incoming",
+        }
+    }
+}
+
+/// A live call (SIP) as it ended.
+#[derive(Debug)]
+pub struct LiveAttempt<'a> {
+    pub provider: &'a str,
+    pub kind: &'a str,
+    /// What was typed, or the caller's address for an incoming call.
+    pub typed: &'a str,
+    /// The request URI, or the caller's URI.
+    pub target: &'a str,
+    pub contact_id: Option<i64>,
+    pub direction: CallDirection,
+    pub outcome: Outcome,
+    pub duration_ms: Option<i64>,
+    /// How it ended, in words (never a secret).
+    pub message: Option<&'a str>,
 }
 
 /// What to write for one attempt.
@@ -57,7 +96,7 @@ pub struct History<'c> {
 }
 
 const COLUMNS: &str = "h.id, h.at, h.provider, h.kind, h.typed, h.target, h.contact_id, c.name, h.outcome, h.call_id, h.link, \
-                       h.link_expires_at, h.error_code, h.error_message";
+                       h.link_expires_at, h.error_code, h.error_message, h.direction, h.duration_ms";
 
 impl<'c> History<'c> {
     pub fn new(conn: &'c Connection) -> Self {
@@ -92,11 +131,41 @@ impl<'c> History<'c> {
             )
             .map_err(failed)?;
         let id = self.conn.last_insert_rowid();
+        self.expire(keep_days)?;
+        Ok(id)
+    }
+
+    /// Writes a live call once it has ended.
+    pub fn record_live(&self, call: &LiveAttempt<'_>, keep_days: u32) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO calls (at, provider, kind, typed, target, contact_id, outcome, error_message, direction, duration_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    now_ms(),
+                    call.provider,
+                    call.kind,
+                    call.typed,
+                    call.target,
+                    call.contact_id,
+                    call.outcome.as_str(),
+                    call.message,
+                    call.direction.as_str(),
+                    call.duration_ms
+                ],
+            )
+            .map_err(failed)?;
+        let id = self.conn.last_insert_rowid();
+        self.expire(keep_days)?;
+        Ok(id)
+    }
+
+    fn expire(&self, keep_days: u32) -> Result<()> {
         if keep_days > 0 {
             let cutoff = now_ms() - i64::from(keep_days) * 86_400_000;
             self.conn.execute("DELETE FROM calls WHERE at < ?1", [cutoff]).map_err(failed)?;
         }
-        Ok(id)
+        Ok(())
     }
 
     /// The newest `limit` attempts, newest first.
@@ -155,6 +224,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
         link_expires_at: r.get(11)?,
         error_code: r.get(12)?,
         error_message: r.get(13)?,
+        direction: match r.get::<_, String>(14)?.as_str() {
+            "incoming" => CallDirection::Incoming,
+            _ => CallDirection::Outgoing,
+        },
+        duration_ms: r.get(15)?,
     })
 }
 

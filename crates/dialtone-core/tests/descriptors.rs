@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use dialtone_core::numbers::Target;
-use dialtone_core::providers::{Dialer, Kind, ProviderConfig, SecretSource, kinds};
+use dialtone_core::providers::{Dialer, Gives, Kind, ProviderConfig, SecretSource, kinds};
 use dialtone_core::redact::SecretString;
 use dialtone_core::{ErrorCode, Result};
 
@@ -41,6 +41,7 @@ fn config(kind: Kind) -> ProviderConfig {
             ("from_number", "+14155550100"),
         ],
         Kind::Http => &[("url", "http://127.0.0.1:1/calls")],
+        Kind::Sip => &[("registrar", "127.0.0.1:1"), ("username", "1001")],
     };
     let settings: BTreeMap<String, String> = settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     let config = ProviderConfig { kind, settings };
@@ -66,7 +67,11 @@ async fn every_kind_calls_exactly_the_targets_its_descriptor_says() {
         for target in targets() {
             let err = dialer.place_call("p", &config, &AllSecrets, &target).await.unwrap_err();
             let what = format!("{kind} calling {target:?}: {:?} {}", err.code, err.message);
-            if descriptor.takes(&target) {
+            if descriptor.takes(&target) && descriptor.gives == Gives::LiveCall {
+                // A live call is not an HTTP request: it says where it is carried instead.
+                assert_eq!(err.code, ErrorCode::Unsupported, "{what}");
+                assert!(err.message.contains("dialtone call"), "{what}");
+            } else if descriptor.takes(&target) {
                 assert_eq!(err.code, ErrorCode::ProviderUnreachable, "{what}");
             } else {
                 assert_eq!(err.code, ErrorCode::InvalidInput, "{what}");

@@ -257,3 +257,97 @@ mod tests {
         assert!(SrtpPolicy::parse("maybe").is_err());
     }
 }
+
+/// The setting names a SIP account is saved with (Dialtone's provider settings).
+pub mod keys {
+    pub const REGISTRAR: &str = "registrar";
+    pub const USERNAME: &str = "username";
+    pub const AUTH_USERNAME: &str = "auth_username";
+    pub const DISPLAY_NAME: &str = "display_name";
+    pub const TRANSPORT: &str = "transport";
+    pub const OUTBOUND_PROXY: &str = "outbound_proxy";
+    pub const STUN_SERVER: &str = "stun_server";
+    pub const SRTP: &str = "srtp";
+    pub const CODECS: &str = "codecs";
+    pub const NUMBER_FORMAT: &str = "number_format";
+    pub const REGISTER_SECONDS: &str = "register_seconds";
+}
+
+impl Account {
+    /// An account from saved settings (see [`keys`]) and its password.
+    pub fn from_settings(
+        settings: &std::collections::BTreeMap<String, String>,
+        password: SecretString,
+    ) -> Result<Account> {
+        let get = |k: &str| settings.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let registrar = get(keys::REGISTRAR)
+            .ok_or_else(|| Error::Setting("A SIP account needs a registrar (host[:port] or sip: URI).".into()))?;
+        let username = get(keys::USERNAME).ok_or_else(|| Error::Setting("A SIP account needs a username.".into()))?;
+        let mut account = Account::new(registrar, username, password)?;
+        account.auth_username = get(keys::AUTH_USERNAME).map(str::to_owned);
+        account.display_name = get(keys::DISPLAY_NAME).map(str::to_owned);
+        if let Some(t) = get(keys::TRANSPORT) {
+            account.transport = Transport::parse(t)?;
+        }
+        account.outbound_proxy = get(keys::OUTBOUND_PROXY).map(|p| HostPort::parse(p, "outbound proxy")).transpose()?;
+        account.stun_server = get(keys::STUN_SERVER).map(|p| HostPort::parse(p, "STUN server")).transpose()?;
+        if let Some(s) = get(keys::SRTP) {
+            account.srtp = SrtpPolicy::parse(s)?;
+        }
+        if let Some(c) = get(keys::CODECS) {
+            account.codecs = Codec::parse_order(c)?;
+        }
+        if let Some(f) = get(keys::NUMBER_FORMAT) {
+            account.number_format = match f.to_ascii_lowercase().as_str() {
+                "e164" => NumberFormat::E164,
+                "digits" => NumberFormat::Digits,
+                other => return Err(Error::Setting(format!("Number format \"{other}\" is not one of e164, digits."))),
+            };
+        }
+        if let Some(s) = get(keys::REGISTER_SECONDS) {
+            account.expires = s
+                .parse::<u32>()
+                .ok()
+                .filter(|s| (60..=86_400).contains(s))
+                .ok_or_else(|| Error::Setting(format!("Register for \"{s}\" seconds: use 60 to 86400.")))?;
+        }
+        Ok(account)
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn an_account_is_read_from_settings_with_every_mistake_named() {
+        let a = Account::from_settings(
+            &settings(&[
+                ("registrar", "sip:pbx.example.com:5080"),
+                ("username", "1001"),
+                ("transport", "TLS"),
+                ("srtp", "required"),
+                ("codecs", "pcma,pcmu"),
+            ]),
+            SecretString::from("pw"),
+        )
+        .unwrap();
+        assert_eq!((a.registrar.port, a.transport, a.srtp), (Some(5080), Transport::Tls, SrtpPolicy::Required));
+        assert_eq!(a.codecs, vec![Codec::Pcma, Codec::Pcmu]);
+        for (pairs, words) in [
+            (vec![("username", "1001")], "needs a registrar"),
+            (vec![("registrar", "pbx")], "needs a username"),
+            (vec![("registrar", "pbx"), ("username", "1"), ("transport", "ws")], "udp, tcp, tls"),
+            (vec![("registrar", "pbx"), ("username", "1"), ("codecs", "g729")], "g729"),
+            (vec![("registrar", "pbx"), ("username", "1"), ("register_seconds", "5")], "60 to 86400"),
+        ] {
+            let err = Account::from_settings(&settings(&pairs), SecretString::from("pw")).unwrap_err().to_string();
+            assert!(err.contains(words), "{pairs:?}: {err}");
+        }
+    }
+}

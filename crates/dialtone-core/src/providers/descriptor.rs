@@ -47,6 +47,8 @@ pub enum Gives {
     LiveAudio,
     /// The call recorded in a CRM; nobody rings.
     Record,
+    /// A call this computer carries itself, start to end (SIP).
+    LiveCall,
 }
 
 /// Which targets a kind can call; a phone number always.

@@ -25,6 +25,7 @@ pub mod fractel;
 pub mod http;
 pub mod schema;
 pub mod sendblue;
+pub mod sip;
 pub mod transport;
 
 use std::collections::BTreeMap;
@@ -51,10 +52,12 @@ pub enum Kind {
     Fractel,
     Bandwidth,
     Http,
+    Sip,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Sendblue, Kind::Blooio, Kind::Crm, Kind::Fractel, Kind::Bandwidth, Kind::Http];
+    pub const ALL: [Kind; 7] =
+        [Kind::Sendblue, Kind::Blooio, Kind::Crm, Kind::Fractel, Kind::Bandwidth, Kind::Http, Kind::Sip];
 
     /// Everything about this kind that is not its request: the one list of kinds.
     pub fn descriptor(self) -> &'static Descriptor {
@@ -65,6 +68,7 @@ impl Kind {
             Kind::Fractel => &fractel::DESCRIPTOR,
             Kind::Bandwidth => &bandwidth::DESCRIPTOR,
             Kind::Http => &http::DESCRIPTOR,
+            Kind::Sip => &sip::DESCRIPTOR,
         }
     }
 
@@ -141,6 +145,10 @@ pub fn kinds() -> Vec<KindInfo> {
     all.extend(http::presets().iter().map(|preset| {
         info(&http::DESCRIPTOR, Some(preset.id.clone()), &preset.label, &preset.description, preset.fields())
     }));
+    all.extend(sip::PRESETS.iter().map(|preset| {
+        let fields = fields(Kind::Sip, Some(preset.id)).unwrap_or_default();
+        info(&sip::DESCRIPTOR, Some(preset.id.to_owned()), preset.label, preset.description, fields)
+    }));
     all
 }
 
@@ -171,6 +179,7 @@ pub fn fields(kind: Kind, preset: Option<&str>) -> Result<Vec<Field>> {
         Kind::Fractel => fractel::fields(),
         Kind::Bandwidth => bandwidth::fields(),
         Kind::Http => return http::fields(preset),
+        Kind::Sip => sip::fields(preset.and_then(sip::preset)),
     };
     fields.push(timeout_field(kind));
     Ok(fields)
@@ -189,6 +198,7 @@ impl ProviderConfig {
     pub fn fields(&self) -> Result<Vec<Field>> {
         match self.kind {
             Kind::Http => http::fields_for(&self.settings),
+            Kind::Sip => fields(Kind::Sip, self.settings.get("preset").map(String::as_str)),
             kind => fields(kind, None),
         }
     }
@@ -197,8 +207,14 @@ impl ProviderConfig {
     pub fn label(&self) -> String {
         self.settings
             .get("preset")
-            .and_then(|id| http::presets().iter().find(|p| &p.id == id))
-            .map_or_else(|| self.kind.label().to_owned(), |p| p.label.clone())
+            .and_then(|id| {
+                http::presets()
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| p.label.clone())
+                    .or_else(|| sip::preset(id).map(|p| p.label.to_owned()))
+            })
+            .unwrap_or_else(|| self.kind.label().to_owned())
     }
 
     /// Every secret this provider uses, by field name.
@@ -209,9 +225,22 @@ impl ProviderConfig {
     /// Checks the settings against the schema.
     pub fn validate(&self) -> Result<()> {
         let fields = self.fields()?;
-        schema::validate_settings(&fields, &self.settings, self.kind == Kind::Http)?;
+        if self.kind == Kind::Sip {
+            // A ready definition's name is the one setting outside the schema.
+            let mut rest = self.settings.clone();
+            if let Some(id) = rest.remove("preset") {
+                sip::preset(&id)
+                    .ok_or_else(|| Error::invalid_input(format!("“{id}” is not a ready SIP definition.")))?;
+            }
+            schema::validate_settings(&fields, &rest, false)?;
+        } else {
+            schema::validate_settings(&fields, &self.settings, self.kind == Kind::Http)?;
+        }
         if self.kind == Kind::Http {
             http::Definition::resolve(&self.settings)?;
+        }
+        if self.kind == Kind::Sip {
+            sip::validate(&self.settings)?;
         }
         Ok(())
     }
@@ -310,16 +339,31 @@ pub enum Outcome {
     Failed,
     /// The person stopped waiting (the window's button, Ctrl-C).
     Cancelled,
+    /// A live call that connected (its duration is in the row).
+    Answered,
+    /// An incoming call whose caller gave up before it was answered.
+    Missed,
+    /// Declined: by the person (an incoming call) or by the far end (603).
+    Declined,
+    /// The far end was busy.
+    Busy,
+    /// The far end never answered.
+    NoAnswer,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
+    pub const ALL: [Outcome; 11] = [
         Outcome::Placed,
         Outcome::FacetimeLink,
         Outcome::LiveAudio,
         Outcome::Recorded,
         Outcome::Failed,
         Outcome::Cancelled,
+        Outcome::Answered,
+        Outcome::Missed,
+        Outcome::Declined,
+        Outcome::Busy,
+        Outcome::NoAnswer,
     ];
 
     /// The word stored in History and printed by `dialtone history`.
@@ -331,6 +375,11 @@ impl Outcome {
             Outcome::Recorded => "recorded",
             Outcome::Failed => "failed",
             Outcome::Cancelled => "cancelled",
+            Outcome::Answered => "answered",
+            Outcome::Missed => "missed",
+            Outcome::Declined => "declined",
+            Outcome::Busy => "busy",
+            Outcome::NoAnswer => "no_answer",
         }
     }
 
@@ -527,6 +576,7 @@ impl Dialer {
             Kind::Fractel => fractel::place(&mut ctx, target, &self.fractel_tokens).await?,
             Kind::Bandwidth => bandwidth::place(&mut ctx, target).await?,
             Kind::Http => http::place(&mut ctx, target).await?,
+            Kind::Sip => return Err(sip::not_through_the_dialer(name, config)),
         };
         tracing::info!(provider = name, outcome = outcome.name().as_str(), "call placed");
         Ok(Placed { provider: name.to_owned(), kind: config.kind, to, outcome })

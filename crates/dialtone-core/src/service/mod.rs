@@ -20,6 +20,7 @@ use crate::{Error, Paths, Result};
 mod calls;
 mod contacts;
 mod history;
+mod live;
 mod providers;
 mod settings;
 mod targets;
@@ -27,6 +28,7 @@ mod targets;
 pub use crate::keychain::{OsKeychain, SecretStore};
 pub use calls::{CallControl, CallEvent, STOPPED_WAITING};
 pub use history::HISTORY_KEEP_DAYS;
+pub use live::{LiveAccount, LiveCall, outcome_of};
 pub use providers::{ProviderView, Save, SecretState};
 
 /// Dialtone's operations over one data folder.

@@ -67,9 +67,14 @@ impl Dialtone {
                 settings.insert("preset".to_owned(), kind.to_owned());
                 Kind::Http
             }
+            None if providers::sip::preset(kind).is_some() => {
+                settings.insert("preset".to_owned(), kind.to_owned());
+                Kind::Sip
+            }
             None => {
                 let mut names: Vec<String> = Kind::ALL.iter().map(|k| k.id().to_owned()).collect();
                 names.extend(providers::http::presets().iter().map(|p| p.id.clone()));
+                names.extend(providers::sip::PRESETS.iter().map(|p| p.id.to_owned()));
                 return Err(Error::invalid_input(format!(
                     "“{kind}” is not a provider kind; the kinds are: {}.",
                     names.join(", ")
