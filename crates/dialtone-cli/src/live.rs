@@ -217,18 +217,19 @@ pub fn call(
     })
 }
 
-/// Asks on the terminal whether to answer; `None` if standard input closed.
+/// Asks on the terminal whether to answer; no (or standard input closed) declines.
+/// The read runs on a plain thread: a question nobody answers must not keep the
+/// program from exiting once the caller has given up.
 async fn ask(from: &str) -> bool {
     eprint!("Answer the call from {from}? [y/N] ");
     let _ = io::stderr().flush();
-    tokio::task::spawn_blocking(|| {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
         let mut line = String::new();
-        io::stdin().lock().read_line(&mut line).ok().filter(|n| *n > 0).map(|_| line)
-    })
-    .await
-    .ok()
-    .flatten()
-    .is_some_and(|l| matches!(l.trim(), "y" | "Y" | "yes"))
+        let read = io::stdin().lock().read_line(&mut line).ok().filter(|n| *n > 0).map(|_| line);
+        let _ = tx.send(read);
+    });
+    rx.await.ok().flatten().is_some_and(|l| matches!(l.trim(), "y" | "Y" | "yes"))
 }
 
 /// `listen --via ACCOUNT`: registers and takes calls until `calls` have ended or Ctrl-C.

@@ -474,7 +474,8 @@ async fn serve_requests(
 
 /// Starts an incoming call's task: rings, and waits for answer, decline or CANCEL.
 fn receive(inner: Arc<Inner>, mut tx: rsipstack::transaction::Transaction) {
-    let call_id = tx.original.call_id_header().map(|h| h.value().to_string()).unwrap_or_default();
+    // The dialog's own id, so its states find this call's route.
+    let call_id = rsipstack::dialog::DialogId::try_from(&tx).map(|id| id.call_id).unwrap_or_default();
     let from = tx.original.from_header().ok().and_then(|f| f.typed().ok());
     let caller = from.as_ref().map(|f| f.uri.to_string()).unwrap_or_else(|| "unknown".into());
     let display_name = from.as_ref().and_then(|f| f.display_name.clone()).filter(|n| !n.is_empty());

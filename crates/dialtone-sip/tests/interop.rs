@@ -312,3 +312,48 @@ fn srtp_required_on_both_ends_still_carries_the_audio_and_is_refused_without_it(
     drop(plain);
     drop(far);
 }
+
+#[test]
+fn an_incoming_call_is_missed_when_the_caller_gives_up_and_ends_on_the_callers_bye() {
+    if !in_netns("an_incoming_call_is_missed_when_the_caller_gives_up_and_ends_on_the_callers_bye") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
+    let far = bob(dir.path(), "auto", "pcmu");
+    let quiet = || MediaIo { input: Input::Silence, output: Output::Discard, region: Default::default() };
+    runtime().block_on(async {
+        let phone = Phone::start(account("alice", "pw-alice")).await.unwrap();
+        phone.register().await.unwrap();
+
+        // Ringing here; bob gives up (CANCEL): missed, and bob saw 487.
+        far.command(&format!("/dial sip:alice@{ADDR}:{KAMAILIO}"));
+        let mut call = tokio::time::timeout(Duration::from_secs(10), phone.next_incoming()).await.unwrap().unwrap();
+        wait_for(&mut call, "incoming", |e| matches!(e, CallEvent::Incoming { .. })).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        far.command("/hangup");
+        let seen = wait_for(&mut call, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
+        assert!(matches!(seen.last(), Some(CallEvent::Ended { reason: EndReason::Missed, .. })), "{seen:?}");
+
+        // Answered, then bob hangs up: BYE from the caller ends it.
+        far.command(&format!("/dial sip:alice@{ADDR}:{KAMAILIO}"));
+        let mut call = tokio::time::timeout(Duration::from_secs(10), phone.next_incoming()).await.unwrap().unwrap();
+        call.control().answer(quiet());
+        wait_for(&mut call, "answered", |e| matches!(e, CallEvent::Answered { .. })).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        far.command("/hangup");
+        let seen = wait_for(&mut call, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
+        assert!(matches!(seen.last(), Some(CallEvent::Ended { reason: EndReason::RemoteHungUp, .. })), "{seen:?}");
+
+        // And a call we decline gives the caller 486.
+        far.command(&format!("/dial sip:alice@{ADDR}:{KAMAILIO}"));
+        let mut call = tokio::time::timeout(Duration::from_secs(10), phone.next_incoming()).await.unwrap().unwrap();
+        call.control().decline();
+        let seen = wait_for(&mut call, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
+        assert!(
+            matches!(seen.last(), Some(CallEvent::Ended { reason: EndReason::Declined, status: Some(486), .. })),
+            "{seen:?}"
+        );
+        far.peer.wait_for("486 Busy Here", Duration::from_secs(5));
+    });
+}
