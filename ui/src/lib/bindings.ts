@@ -475,6 +475,11 @@ host: string; inputs: AudioDeviceView[]; outputs: AudioDeviceView[];
  */
 chosen: AudioDevices }
 /**
+ * Which way a call went: every REST provider's call is outgoing; a SIP account also
+ * receives calls.
+ */
+export type CallDirection = "outgoing" | "incoming"
+/**
  * What happens to a call, told to whoever placed it as it happens. Live calls add
  * their states here (ringing, answered, held) and reach the window the same way.
  */
@@ -515,7 +520,11 @@ target_display: string; contact_id: number | null; contact_name: string | null; 
 /**
  * Unix seconds after which the link no longer works.
  */
-link_expires_at: number | null; error_code: string | null; error_message: string | null }
+link_expires_at: number | null; error_code: string | null; error_message: string | null; direction: CallDirection; 
+/**
+ * How long a live call was connected, in milliseconds.
+ */
+duration_ms: number | null }
 /**
  * A call's state, as Bandwidth reports it (it can lag).
  */
@@ -785,7 +794,11 @@ export type Gives =
 /**
  * The call recorded in a CRM; nobody rings.
  */
-"record"
+"record" | 
+/**
+ * A call this computer carries itself, start to end (SIP).
+ */
+"live_call"
 /**
  * How far an import has gone, in cards.
  */
@@ -850,7 +863,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | Partial
 /**
  * The provider kinds Dialtone knows.
  */
-export type Kind = "sendblue" | "blooio" | "crm" | "fractel" | "bandwidth" | "http"
+export type Kind = "sendblue" | "blooio" | "crm" | "fractel" | "bandwidth" | "http" | "sip"
 /**
  * A provider kind (or a ready-made `http` definition) and what it asks for.
  */
@@ -898,7 +911,27 @@ export type Outcome = "placed" | "facetime_link" | "live_audio" | "recorded" | "
 /**
  * The person stopped waiting (the window's button, Ctrl-C).
  */
-"cancelled"
+"cancelled" | 
+/**
+ * A live call that connected (its duration is in the row).
+ */
+"answered" | 
+/**
+ * An incoming call whose caller gave up before it was answered.
+ */
+"missed" | 
+/**
+ * Declined: by the person (an incoming call) or by the far end (603).
+ */
+"declined" | 
+/**
+ * The far end was busy.
+ */
+"busy" | 
+/**
+ * The far end never answered.
+ */
+"no_answer"
 /**
  * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallRecord } from "./bindings";
-import { describeOutcome, matchesFilter } from "./history";
+import { describeOutcome, formatDuration, matchesFilter } from "./history";
 
 const row = (over: Partial<CallRecord>): CallRecord => ({
   id: 1,
@@ -18,6 +18,8 @@ const row = (over: Partial<CallRecord>): CallRecord => ({
   link_expires_at: 2000,
   error_code: null,
   error_message: null,
+  direction: "outgoing",
+  duration_ms: null,
   ...over,
 });
 
@@ -31,6 +33,16 @@ describe("history", () => {
 
   it("marks failures", () => {
     expect(describeOutcome(row({ outcome: "failed", link: null }), 0).tone).toBe("bad");
+  });
+
+  it("reads live calls with their direction and length", () => {
+    const answered = describeOutcome(row({ kind: "sip", outcome: "answered", direction: "incoming", duration_ms: 42_400 }), 0);
+    expect(answered.label).toBe("Answered · 0:42");
+    expect(answered.icon).toBe("↙");
+    expect(describeOutcome(row({ kind: "sip", outcome: "answered", duration_ms: 3_723_000 }), 0).label).toBe("Answered · 1:02:03");
+    expect(describeOutcome(row({ kind: "sip", outcome: "missed", direction: "incoming" }), 0).tone).toBe("bad");
+    expect(describeOutcome(row({ kind: "sip", outcome: "declined", direction: "outgoing" }), 0).label).toBe("Declined by the far end");
+    expect(formatDuration(0)).toBe("0:00");
   });
 
   it("filters by name, number and provider", () => {

@@ -23,7 +23,28 @@ export function describeOutcome(row: CallRecord, nowSeconds: number): Outcome {
       return { icon: "◌", label: "Stopped waiting", tone: "plain", linkValid };
     case "failed":
       return { icon: "✕", label: "Failed", tone: "bad", linkValid };
+    case "answered": {
+      const arrow = row.direction === "incoming" ? "↙" : "↗";
+      const took = row.duration_ms === null ? "" : ` · ${formatDuration(row.duration_ms)}`;
+      return { icon: arrow, label: `Answered${took}`, tone: "good", linkValid };
+    }
+    case "missed":
+      return { icon: "↙", label: "Missed", tone: "bad", linkValid };
+    case "declined":
+      return { icon: "⊘", label: row.direction === "incoming" ? "Declined" : "Declined by the far end", tone: "plain", linkValid };
+    case "busy":
+      return { icon: "⊘", label: "Busy", tone: "plain", linkValid };
+    case "no_answer":
+      return { icon: "◌", label: "No answer", tone: "plain", linkValid };
   }
+}
+
+/** A call's length as people read it: 0:42, 12:05, 1:02:03. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const two = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
 /** Whether a row matches what is typed in the filter (any of its words, case-insensitive). */
