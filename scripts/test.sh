@@ -18,7 +18,7 @@ step "UI: build"
 step "Rust: formatting"
 cargo fmt --all --check
 
-step "Rust: unit, integration, contract and binding tests (real Secret Service, PulseAudio, zbarimg)"
+step "Rust: unit, integration, contract and binding tests (real Secret Service, PulseAudio, zbarimg; SIP against kamailio and baresip in a private network namespace)"
 scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked
 
 step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"

@@ -357,3 +357,45 @@ fn an_incoming_call_is_missed_when_the_caller_gives_up_and_ends_on_the_callers_b
         far.peer.wait_for("486 Busy Here", Duration::from_secs(5));
     });
 }
+
+#[test]
+fn two_dialtone_agents_call_each_other_with_srtp() {
+    if !in_netns("two_dialtone_agents_call_each_other_with_srtp") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "SHA-256");
+    let files = |name: &str| dir.path().join(name);
+    write_tone(&files("a.wav"), 600.0, 10.0, 48_000);
+    write_tone(&files("b.wav"), 1400.0, 10.0, 8_000);
+    runtime().block_on(async {
+        let mut secure = |user: &str| {
+            let mut a = account(user, &format!("pw-{user}"));
+            a.srtp = SrtpPolicy::Required;
+            a.codecs = vec![dialtone_sip::Codec::G722, dialtone_sip::Codec::Opus];
+            a
+        };
+        let alice = Phone::start(secure("alice")).await.unwrap();
+        let bob = Phone::start(secure("bob")).await.unwrap();
+        alice.register().await.unwrap();
+        bob.register().await.unwrap();
+        let io = |play: &str, record: &str| MediaIo { input: Input::Wav(files(play)), output: Output::Wav(files(record)), region: Default::default() };
+        let mut outgoing = alice.call("bob", io("a.wav", "a-heard.wav")).await.unwrap();
+        let mut incoming = tokio::time::timeout(Duration::from_secs(10), bob.next_incoming()).await.unwrap().unwrap();
+        incoming.control().answer(io("b.wav", "b-heard.wav"));
+        let seen = wait_for(&mut outgoing, "answered", |e| matches!(e, CallEvent::Answered { .. })).await;
+        assert!(matches!(seen.last(), Some(CallEvent::Answered { codec, encrypted: true }) if codec == "G.722"), "{seen:?}");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        incoming.control().dtmf("7#");
+        wait_for(&mut outgoing, "a key", |e| matches!(e, CallEvent::Dtmf { digit: '7', by: Party::Remote })).await;
+        wait_for(&mut outgoing, "the second key", |e| matches!(e, CallEvent::Dtmf { digit: '#', by: Party::Remote })).await;
+        incoming.control().hang_up();
+        let seen = wait_for(&mut outgoing, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
+        assert!(matches!(seen.last(), Some(CallEvent::Ended { reason: EndReason::RemoteHungUp, .. })), "{seen:?}");
+        wait_for(&mut incoming, "ended", |e| matches!(e, CallEvent::Ended { reason: EndReason::HungUp, .. })).await;
+    });
+    let (rate, heard) = read_wav(&files("a-heard.wav"));
+    assert_tone(&heard[rate as usize..rate as usize * 3], rate, 1400.0, "alice heard bob");
+    let (rate, heard) = read_wav(&files("b-heard.wav"));
+    assert_tone(&heard[rate as usize..rate as usize * 3], rate, 600.0, "bob heard alice");
+}

@@ -21,6 +21,10 @@ pub const ADDR: &str = "10.77.0.1";
 
 /// True inside the namespace. Outside, re-runs this one test there and checks it
 /// passed; the caller returns at once when this gives `false`.
+///
+/// The namespace has its own process IDs too (`-p -f`): when the test ends, the
+/// kernel ends every peer it started, kamailio's forked workers included, so a
+/// failed or interrupted test leaves nothing running.
 pub fn in_netns(test: &str) -> bool {
     if std::env::var_os("DIALTONE_SIP_NETNS").is_some() {
         return true;
@@ -31,7 +35,7 @@ pub fn in_netns(test: &str) -> bool {
          ip link set v0 up && ip link set v1 up && exec \"$0\" \"$@\""
     );
     let status = Command::new("unshare")
-        .args(["-n", "sh", "-c", &setup])
+        .args(["-n", "-p", "-f", "sh", "-c", &setup])
         .arg(&exe)
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env("DIALTONE_SIP_NETNS", "1")
@@ -54,7 +58,9 @@ pub struct Peer {
 
 impl Peer {
     fn spawn(name: &str, mut command: Command) -> Peer {
+        use std::os::unix::process::CommandExt;
         let mut child = command
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -104,9 +110,11 @@ impl Peer {
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        // SIGTERM first: kamailio stops its forked children only when asked nicely,
-        // and a child left behind would answer for the next test's registrar.
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        // SIGTERM to the whole process group first: kamailio stops its forked
+        // children only when asked nicely, and a child left behind would answer
+        // for the next registrar on the same port.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
@@ -114,7 +122,7 @@ impl Drop for Peer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = self.child.kill();
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
