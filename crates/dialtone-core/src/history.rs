@@ -323,7 +323,7 @@ mod tests {
             assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
             insert_row(&conn, 1, "http", outcome.as_str());
         }
-        let mut read: Vec<Outcome> = History::new(&conn).list(10).unwrap().iter().map(|r| r.outcome).collect();
+        let mut read: Vec<Outcome> = History::new(&conn).list(100).unwrap().iter().map(|r| r.outcome).collect();
         read.reverse();
         assert_eq!(read, Outcome::ALL);
     }

@@ -709,14 +709,32 @@ mod tests {
     #[test]
     fn every_kind_has_a_schema_with_a_base_url() {
         for info in kinds() {
-            assert!(info.fields.iter().any(|f| f.name == "base_url"), "{}", info.label);
+            // A SIP account reaches a registrar, not an HTTP API.
+            let http = info.kind != Kind::Sip;
+            assert_eq!(info.fields.iter().any(|f| f.name == "base_url"), http, "{}", info.label);
             assert!(info.fields.iter().any(|f| f.secret) || info.kind == Kind::Http, "{}", info.label);
         }
         let ids: Vec<String> =
             kinds().iter().map(|k| k.preset.clone().unwrap_or_else(|| k.kind.id().to_owned())).collect();
         assert_eq!(
             ids,
-            ["sendblue", "blooio", "crm", "fractel", "bandwidth", "http", "twilio", "telnyx", "plivo", "signalwire"]
+            [
+                "sendblue",
+                "blooio",
+                "crm",
+                "fractel",
+                "bandwidth",
+                "http",
+                "sip",
+                "twilio",
+                "telnyx",
+                "plivo",
+                "signalwire",
+                "telnyx-sip",
+                "twilio-sip",
+                "signalwire-sip",
+                "plivo-sip"
+            ]
         );
     }
 
