@@ -131,6 +131,9 @@ pub struct Account {
     pub srtp: SrtpPolicy,
     pub codecs: Vec<Codec>,
     pub number_format: NumberFormat,
+    /// Certificates (PEM) trusted for TLS besides the system's own: a PBX with its
+    /// own certificate authority.
+    pub tls_ca_file: Option<std::path::PathBuf>,
     pub password: SecretString,
     /// Registration lifetime asked for, in seconds.
     pub expires: u32,
@@ -153,6 +156,7 @@ impl Account {
             srtp: SrtpPolicy::Off,
             codecs: Codec::DEFAULT_ORDER.to_vec(),
             number_format: NumberFormat::E164,
+            tls_ca_file: None,
             password,
             expires: 600,
         })
@@ -271,6 +275,7 @@ pub mod keys {
     pub const CODECS: &str = "codecs";
     pub const NUMBER_FORMAT: &str = "number_format";
     pub const REGISTER_SECONDS: &str = "register_seconds";
+    pub const TLS_CA_FILE: &str = "tls_ca_file";
 }
 
 impl Account {
@@ -304,6 +309,7 @@ impl Account {
                 other => return Err(Error::Setting(format!("Number format \"{other}\" is not one of e164, digits."))),
             };
         }
+        account.tls_ca_file = get(keys::TLS_CA_FILE).map(std::path::PathBuf::from);
         if let Some(s) = get(keys::REGISTER_SECONDS) {
             account.expires = s
                 .parse::<u32>()

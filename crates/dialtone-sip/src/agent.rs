@@ -117,6 +117,80 @@ async fn resolve(hop: &HostPort, transport: Transport) -> Result<SocketAddr> {
         .ok_or_else(|| Error::Unreachable(format!("{} has no address.", hop.host)))
 }
 
+/// A failed TLS connection in plain words: an untrusted or mismatched certificate
+/// says what to do about it.
+fn tls_failure(host: &str, cause: &str) -> Error {
+    let lower = cause.to_ascii_lowercase();
+    if lower.contains("unknownissuer") || lower.contains("unknown issuer") || lower.contains("selfsigned") {
+        Error::Tls(format!(
+            "The TLS certificate of {host} is not signed by an authority this computer trusts, so nothing was sent. \
+             If your PBX uses its own certificate authority, set tls_ca_file to its PEM file. ({cause})"
+        ))
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        Error::Tls(format!(
+            "The TLS certificate of {host} is for another name, so nothing was sent. Check the registrar's address. ({cause})"
+        ))
+    } else if lower.contains("expired") {
+        Error::Tls(format!("The TLS certificate of {host} has expired, so nothing was sent. ({cause})"))
+    } else {
+        Error::Tls(format!("A TLS connection to {host} failed: {cause}"))
+    }
+}
+
+/// What a TLS connection trusts: the system's certificate authorities, plus the
+/// account's own file. rsipstack verifies the chain and the name with rustls; with
+/// no anchors it would refuse every server, so they are always given.
+fn tls_config(account: &Account) -> Result<rsipstack::transport::tls::TlsConfig> {
+    use base64::Engine as _;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut pem = String::new();
+    let mut add = |der: &[u8]| {
+        let text = base64::engine::general_purpose::STANDARD.encode(der);
+        pem.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in text.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+    };
+    let system = rustls_native_certs::load_native_certs();
+    for cert in &system.certs {
+        add(cert.as_ref());
+    }
+    let mut own = 0;
+    if let Some(path) = &account.tls_ca_file {
+        let text = std::fs::read(path).map_err(|e| {
+            Error::Setting(format!("The certificate authority file {} could not be read: {e}", path.display()))
+        })?;
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&text) {
+            let cert = cert.map_err(|e| {
+                Error::Setting(format!(
+                    "The certificate authority file {} is not PEM certificates: {e}",
+                    path.display()
+                ))
+            })?;
+            add(cert.as_ref());
+            own += 1;
+        }
+        if own == 0 {
+            return Err(Error::Setting(format!(
+                "The certificate authority file {} holds no certificate.",
+                path.display()
+            )));
+        }
+    }
+    if system.certs.is_empty() && own == 0 {
+        return Err(Error::Tls(
+            "This system has no trusted certificate authorities to check the registrar's certificate with (install ca-certificates), and the account names no certificate authority file.".into(),
+        ));
+    }
+    // The certificate is checked against the name the person typed, not the address
+    // it resolved to.
+    let host = &account.next_hop().host;
+    let sni_hostname = host.parse::<IpAddr>().is_err().then(|| host.clone());
+    Ok(rsipstack::transport::tls::TlsConfig { ca_certs: Some(pem.into_bytes()), sni_hostname, ..Default::default() })
+}
+
 fn stack_transport(t: Transport) -> rsipstack::sip::Transport {
     match t {
         Transport::Udp => rsipstack::sip::Transport::Udp,
@@ -171,6 +245,9 @@ impl Phone {
             .await
             .map_err(|e| Error::Unreachable(format!("Could not open a SIP port on {local_ip}: {e}")))?;
         transport.add_transport(udp.into());
+        if account.transport == Transport::Tls {
+            transport.set_tls_config(tls_config(&account)?);
+        }
         let endpoint = EndpointBuilder::new()
             .with_user_agent(concat!("Dialtone/", env!("CARGO_PKG_VERSION")))
             .with_transport_layer(transport)
@@ -228,6 +305,11 @@ impl Phone {
         &self.inner.account
     }
 
+    /// Where this phone listens for SIP over UDP.
+    pub fn sip_address(&self) -> Option<SocketAddr> {
+        self.inner.endpoint.get_addrs().iter().find_map(|a| a.get_socketaddr().ok())
+    }
+
     fn credential(&self) -> Credential {
         self.inner.credential()
     }
@@ -269,6 +351,28 @@ impl Inner {
             r
         });
         let host = self.account.registrar.host.clone();
+        if self.account.transport != Transport::Udp {
+            // Connect first: a failed TCP connection or TLS handshake is then said as
+            // such, where the transaction would only time out; the stack keeps the
+            // connection for the REGISTER.
+            let connect = self.endpoint.transport_layer.lookup(&self.hop, None);
+            match tokio::time::timeout(REGISTER_TIMEOUT, connect).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) if self.account.transport == Transport::Tls => {
+                    return Err(tls_failure(&host, &e.to_string()));
+                }
+                Ok(Err(e)) => {
+                    return Err(Error::Unreachable(format!("The registrar {host} could not be reached: {e}")));
+                }
+                Err(_) => {
+                    return Err(Error::Unreachable(format!(
+                        "The registrar {} did not accept a connection within {} seconds.",
+                        self.account.registrar.uri_host(),
+                        REGISTER_TIMEOUT.as_secs()
+                    )));
+                }
+            }
+        }
         let response = tokio::time::timeout(REGISTER_TIMEOUT, reg.register(self.server.clone(), Some(expires)))
             .await
             .map_err(|_| {
@@ -280,7 +384,7 @@ impl Inner {
                 ))
             })?
             .map_err(|e| match self.account.transport {
-                Transport::Tls => Error::Tls(format!("A TLS connection to {host} failed: {e}")),
+                Transport::Tls => tls_failure(&host, &e.to_string()),
                 _ => Error::Unreachable(format!("The registrar {host} could not be reached: {e}")),
             })?;
         let code = u16::from(response.status_code.clone());
@@ -480,6 +584,27 @@ fn receive(inner: Arc<Inner>, mut tx: rsipstack::transaction::Transaction) {
     let caller = from.as_ref().map(|f| f.uri.to_string()).unwrap_or_else(|| "unknown".into());
     let display_name = from.as_ref().and_then(|f| f.display_name.clone()).filter(|n| !n.is_empty());
     let offer = RemoteMedia::parse(&tx.original.body);
+    // A call we could not carry (no codec or SRTP policy in common, an offer we cannot
+    // read) is refused at once with 488, before anything rings.
+    let carried = offer.as_ref().map_err(ToString::to_string).and_then(|o| {
+        let a = &inner.account;
+        sdp::answer(o, &a.codecs, a.srtp, Direction::SendRecv, inner.local_ip, 9, 0, 1)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    });
+    if let Err(why) = carried {
+        tracing::info!(%caller, reason = %why, "refused an incoming call it cannot carry (488)");
+        tokio::spawn(async move {
+            let _ = tx
+                .reply_with(
+                    StatusCode::NotAcceptableHere,
+                    vec![Header::Warning(format!("399 dialtone \"{}\"", why.replace('"', "'")).into())],
+                    None,
+                )
+                .await;
+        });
+        return;
+    }
     let states = inner.route(&call_id);
     let dialog = match inner.dialogs.get_or_create_server_invite(
         &tx,

@@ -369,7 +369,7 @@ fn two_dialtone_agents_call_each_other_with_srtp() {
     write_tone(&files("a.wav"), 600.0, 10.0, 48_000);
     write_tone(&files("b.wav"), 1400.0, 10.0, 8_000);
     runtime().block_on(async {
-        let mut secure = |user: &str| {
+        let secure = |user: &str| {
             let mut a = account(user, &format!("pw-{user}"));
             a.srtp = SrtpPolicy::Required;
             a.codecs = vec![dialtone_sip::Codec::G722, dialtone_sip::Codec::Opus];
@@ -379,16 +379,24 @@ fn two_dialtone_agents_call_each_other_with_srtp() {
         let bob = Phone::start(secure("bob")).await.unwrap();
         alice.register().await.unwrap();
         bob.register().await.unwrap();
-        let io = |play: &str, record: &str| MediaIo { input: Input::Wav(files(play)), output: Output::Wav(files(record)), region: Default::default() };
+        let io = |play: &str, record: &str| MediaIo {
+            input: Input::Wav(files(play)),
+            output: Output::Wav(files(record)),
+            region: Default::default(),
+        };
         let mut outgoing = alice.call("bob", io("a.wav", "a-heard.wav")).await.unwrap();
         let mut incoming = tokio::time::timeout(Duration::from_secs(10), bob.next_incoming()).await.unwrap().unwrap();
         incoming.control().answer(io("b.wav", "b-heard.wav"));
         let seen = wait_for(&mut outgoing, "answered", |e| matches!(e, CallEvent::Answered { .. })).await;
-        assert!(matches!(seen.last(), Some(CallEvent::Answered { codec, encrypted: true }) if codec == "G.722"), "{seen:?}");
+        assert!(
+            matches!(seen.last(), Some(CallEvent::Answered { codec, encrypted: true }) if codec == "G.722"),
+            "{seen:?}"
+        );
         tokio::time::sleep(Duration::from_secs(3)).await;
         incoming.control().dtmf("7#");
         wait_for(&mut outgoing, "a key", |e| matches!(e, CallEvent::Dtmf { digit: '7', by: Party::Remote })).await;
-        wait_for(&mut outgoing, "the second key", |e| matches!(e, CallEvent::Dtmf { digit: '#', by: Party::Remote })).await;
+        wait_for(&mut outgoing, "the second key", |e| matches!(e, CallEvent::Dtmf { digit: '#', by: Party::Remote }))
+            .await;
         incoming.control().hang_up();
         let seen = wait_for(&mut outgoing, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
         assert!(matches!(seen.last(), Some(CallEvent::Ended { reason: EndReason::RemoteHungUp, .. })), "{seen:?}");
@@ -398,4 +406,59 @@ fn two_dialtone_agents_call_each_other_with_srtp() {
     assert_tone(&heard[rate as usize..rate as usize * 3], rate, 1400.0, "alice heard bob");
     let (rate, heard) = read_wav(&files("b-heard.wav"));
     assert_tone(&heard[rate as usize..rate as usize * 3], rate, 600.0, "bob heard alice");
+}
+
+#[test]
+fn tcp_and_tls_register_and_tls_trusts_only_a_known_authority() {
+    if !in_netns("tcp_and_tls_register_and_tls_trusts_only_a_known_authority") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_registrar, ca) = peers::kamailio_with_tls(dir.path(), KAMAILIO, "MD5");
+    let _far = bob(dir.path(), "auto", "pcmu");
+    let record = dir.path().join("heard.wav");
+    runtime().block_on(async {
+        let mut tcp = account("alice", "pw-alice");
+        tcp.transport = dialtone_sip::Transport::Tcp;
+        let phone = Phone::start(tcp).await.unwrap();
+        phone.register().await.expect("registered over TCP");
+        let mut tcp_call = phone
+            .call("bob", MediaIo { input: Input::Silence, output: Output::Discard, region: Default::default() })
+            .await
+            .unwrap();
+        wait_for(&mut tcp_call, "answered over TCP", |e| matches!(e, CallEvent::Answered { .. })).await;
+        tcp_call.control().hang_up();
+        wait_for(&mut tcp_call, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
+        phone.unregister().await.unwrap();
+        drop(phone);
+
+        let tls = |ca_file: Option<&Path>| {
+            let mut a =
+                Account::new(&format!("{ADDR}:{}", KAMAILIO + 1), "alice", SecretString::from("pw-alice".to_owned()))
+                    .unwrap();
+            a.transport = dialtone_sip::Transport::Tls;
+            a.srtp = SrtpPolicy::Optional;
+            a.tls_ca_file = ca_file.map(Path::to_path_buf);
+            a
+        };
+        // The system's authorities do not know the test's: refused, in words, before a
+        // REGISTER (and its password digest) goes anywhere.
+        let untrusted = Phone::start(tls(None)).await.unwrap();
+        let refused = untrusted.register().await.unwrap_err();
+        assert_eq!(refused.code(), "tls", "{refused}");
+        assert!(refused.to_string().contains("not signed by an authority this computer trusts"), "{refused}");
+        assert!(refused.to_string().contains("tls_ca_file"), "{refused}");
+        drop(untrusted);
+
+        let phone = Phone::start(tls(Some(&ca))).await.unwrap();
+        phone.register().await.expect("registered over TLS with the PBX's authority");
+        let io = MediaIo { input: Input::Silence, output: Output::Wav(record.clone()), region: Default::default() };
+        let mut call = phone.call("bob", io).await.unwrap();
+        wait_for(&mut call, "answered over TLS", |e| matches!(e, CallEvent::Answered { .. })).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        call.control().hang_up();
+        wait_for(&mut call, "ended", |e| matches!(e, CallEvent::Ended { reason: EndReason::HungUp, .. })).await;
+    });
+    let (rate, heard) = read_wav(&record);
+    assert_tone(&heard[rate as usize..rate as usize * 2], rate, 1000.0, "baresip's tone over a TLS-signalled call");
 }

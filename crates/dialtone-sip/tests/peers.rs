@@ -129,7 +129,43 @@ impl Drop for Peer {
 
 /// kamailio on `ADDR:port`, challenging REGISTER (401) and INVITE (407).
 pub fn kamailio(dir: &Path, port: u16, algorithm: &str) -> Peer {
+    start_kamailio(dir, port, algorithm, "", "")
+}
+
+/// kamailio as [`kamailio`] does, and over TLS on `port + 1` with a certificate for
+/// `ADDR` signed by a certificate authority made for the test; returns the
+/// authority's PEM file. Needs openssl and kamailio-tls-modules.
+pub fn kamailio_with_tls(dir: &Path, port: u16, algorithm: &str) -> (Peer, std::path::PathBuf) {
+    let run = |script: &str| {
+        let out = Command::new("sh").arg("-c").arg(script).current_dir(dir).output().expect("sh");
+        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    run(&format!("openssl req -x509 {ec} -keyout ca.key -out ca.pem -days 2 -subj /CN=Dialtone-test-CA"));
+    run(&format!("openssl req {ec} -keyout server.key -out server.csr -subj /CN={ADDR}"));
+    std::fs::write(dir.join("server.ext"), format!("subjectAltName=IP:{ADDR}\nbasicConstraints=CA:FALSE\n")).unwrap();
+    run(
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext",
+    );
+    let d = dir.display();
+    std::fs::write(
+        dir.join("tls.cfg"),
+        format!(
+            "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n\
+             private_key = {d}/server.key\ncertificate = {d}/server.pem\n\n\
+             [client:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
+        ),
+    )
+    .unwrap();
+    let listen = format!("enable_tls=yes\nlisten=tls:{ADDR}:{}", port + 1);
+    let module = format!("loadmodule \"tls.so\"\nmodparam(\"tls\", \"config\", \"{d}/tls.cfg\")");
+    (start_kamailio(dir, port, algorithm, &listen, &module), dir.join("ca.pem"))
+}
+
+fn start_kamailio(dir: &Path, port: u16, algorithm: &str, tls_listen: &str, tls_module: &str) -> Peer {
     let config = include_str!("kamailio.cfg")
+        .replace("@TLS_LISTEN@", tls_listen)
+        .replace("@TLS_MODULE@", tls_module)
         .replace("@ADDR@", ADDR)
         .replace("@PORT@", &port.to_string())
         .replace("@ALGORITHM@", algorithm);

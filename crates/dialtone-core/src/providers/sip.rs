@@ -123,6 +123,12 @@ pub(crate) fn fields(preset: Option<&SipPreset>) -> Vec<Field> {
         )
         .default("udp"),
         Field::new(
+            keys::TLS_CA_FILE,
+            "Certificate authority file",
+            Check::Text,
+            "Only for a PBX whose TLS certificate your system does not trust: the PEM file of its certificate authority.",
+        ),
+        Field::new(
             keys::OUTBOUND_PROXY,
             "Outbound proxy",
             Check::Text,
