@@ -27,7 +27,7 @@ pub use media::codec::Codec;
 pub use media::io::{Input, MediaIo, Output};
 pub mod agent;
 pub mod call;
-mod digest;
+pub mod digest;
 
 pub use agent::{Phone, Registered, SipAgent};
 pub use call::{CallControl, CallDirection, CallEvent, CallHandle, EndReason, Party};
