@@ -305,6 +305,15 @@ impl Phone {
         &self.inner.account
     }
 
+    /// What the phone holds on to, for the memory benchmark and tests: calls routed,
+    /// dialogs, and the stack's transactions (running, finished, waiting for ACK).
+    #[doc(hidden)]
+    pub fn held(&self) -> [usize; 5] {
+        let routes = self.inner.routes.lock().map(|r| r.len()).unwrap_or(0);
+        let stats = self.inner.endpoint.get_stats();
+        [routes, self.inner.dialogs.len(), stats.running_transactions, stats.finished_transactions, stats.waiting_ack]
+    }
+
     /// Where this phone listens for SIP over UDP.
     pub fn sip_address(&self) -> Option<SocketAddr> {
         self.inner.endpoint.get_addrs().iter().find_map(|a| a.get_socketaddr().ok())
@@ -950,15 +959,27 @@ impl Call {
                         && let Ok(n) = sdp::accept_answer(offer, &answer, self.inner.account.srtp)
                     {
                         if let Some(m) = &self.media {
-                            m.update(n.clone());
+                            // Early media is heard, but the microphone goes out only once
+                            // the call is answered: no one hears the caller before then.
+                            let listening = sdp::Negotiated {
+                                direction: match n.direction {
+                                    Direction::SendRecv | Direction::RecvOnly => Direction::RecvOnly,
+                                    _ => Direction::Inactive,
+                                },
+                                ..n.clone()
+                            };
+                            m.update(listening);
                             m.ringback(false);
                         }
                         self.negotiated = Some(n);
                     }
-                } else if let Some(m) = &self.media {
+                } else if let Some(m) = &self.media
+                    && self.negotiated.is_none()
+                {
+                    // A 180 after early media must not drown it in ringback.
                     m.ringback(true);
                 }
-                self.emit(CallEvent::Ringing { early_media: early });
+                self.emit(CallEvent::Ringing { early_media: early || self.negotiated.is_some() });
                 Step::Go
             }
             DialogState::Confirmed(_, resp)
@@ -968,8 +989,12 @@ impl Call {
                     m.ringback(false);
                 }
                 let Some(offer) = &self.offer else { return Step::Go };
-                let negotiated = RemoteMedia::parse(&resp.body)
-                    .and_then(|answer| sdp::accept_answer(offer, &answer, self.inner.account.srtp));
+                let negotiated = match (&self.negotiated, resp.body.is_empty()) {
+                    // The answer came with early media (183) and the 200 does not repeat it.
+                    (Some(early), true) => Ok(early.clone()),
+                    _ => RemoteMedia::parse(&resp.body)
+                        .and_then(|answer| sdp::accept_answer(offer, &answer, self.inner.account.srtp)),
+                };
                 match negotiated {
                     Ok(n) => {
                         if let Some(m) = &self.media {

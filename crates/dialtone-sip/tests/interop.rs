@@ -462,3 +462,33 @@ fn tcp_and_tls_register_and_tls_trusts_only_a_known_authority() {
     let (rate, heard) = read_wav(&record);
     assert_tone(&heard[rate as usize..rate as usize * 2], rate, 1000.0, "baresip's tone over a TLS-signalled call");
 }
+
+#[test]
+fn early_media_sends_no_microphone_before_the_answer() {
+    if !in_netns("early_media_sends_no_microphone_before_the_answer") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
+    // answermode=early: baresip answers 183 with SDP and listens, never 200. (It sends
+    // no audio of its own then, so hearing early media cannot be checked against it.)
+    let far = bob(dir.path(), "early", "pcmu");
+    let tone = dir.path().join("tone.wav");
+    write_tone(&tone, 600.0, 10.0, 48_000);
+    runtime().block_on(async {
+        let phone = Phone::start(account("alice", "pw-alice")).await.unwrap();
+        phone.register().await.unwrap();
+        let io = MediaIo { input: Input::Wav(tone.clone()), output: Output::Discard, region: Default::default() };
+        let mut call = phone.call("bob", io).await.unwrap();
+        let seen = wait_for(&mut call, "ringing", |e| matches!(e, CallEvent::Ringing { early_media: true })).await;
+        assert!(!seen.iter().any(|e| matches!(e, CallEvent::Answered { .. })), "{seen:?}");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        call.control().hang_up();
+        let seen = wait_for(&mut call, "ended", |e| matches!(e, CallEvent::Ended { .. })).await;
+        let Some(CallEvent::Ended { reason, stats, .. }) = seen.last() else { unreachable!() };
+        assert_eq!(*reason, EndReason::Cancelled, "{seen:?}");
+        assert_eq!(stats.packets_sent, 0, "the caller's audio went out before the answer: {stats:?}");
+    });
+    far.peer.wait_for("183 Session Progress", Duration::from_secs(1));
+    far.peer.wait_for("487", Duration::from_secs(5));
+}
