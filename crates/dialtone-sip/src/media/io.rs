@@ -95,6 +95,12 @@ pub(crate) type Opened = (Box<dyn Source>, Box<dyn Sink>, Vec<String>);
 /// Gives one frame each 20 ms.
 pub(crate) trait Source {
     fn read(&mut self, frame: &mut [f32]);
+    /// Whether a whole frame is waiting, for a source with a clock of its own (the
+    /// microphone): the call then sends each frame the moment it is captured,
+    /// rather than at its next 20 ms turn. `None`: the call's clock paces it.
+    fn ready(&mut self) -> Option<bool> {
+        None
+    }
 }
 
 /// Takes one frame each 20 ms.
@@ -249,8 +255,9 @@ impl DeviceSource {
     }
 }
 
-impl Source for DeviceSource {
-    fn read(&mut self, frame: &mut [f32]) {
+impl DeviceSource {
+    /// Moves what the device captured into the queue.
+    fn pull(&mut self) {
         self.captured.clear();
         self.mic.read(&mut self.captured);
         match self.resampler.as_mut() {
@@ -261,10 +268,24 @@ impl Source for DeviceSource {
             }
             None => self.queued.extend_from_slice(&self.captured),
         }
-        if self.queued.len() > FRAME * 3 {
-            let extra = self.queued.len() - FRAME * 2;
+        // Frames arrive in 10 ms pieces by the device's clock: keep at most half a
+        // frame beyond the next one, so a backlog from the stream's start, a stall or
+        // drift never becomes delay.
+        if self.queued.len() > FRAME * 2 {
+            let extra = self.queued.len() - (FRAME + FRAME / 2);
             self.queued.drain(..extra);
         }
+    }
+}
+
+impl Source for DeviceSource {
+    fn ready(&mut self) -> Option<bool> {
+        self.pull();
+        Some(self.queued.len() >= FRAME)
+    }
+
+    fn read(&mut self, frame: &mut [f32]) {
+        self.pull();
         let n = frame.len().min(self.queued.len());
         frame[..n].copy_from_slice(&self.queued[..n]);
         frame[n..].fill(0.0);
@@ -279,12 +300,14 @@ struct DeviceSink {
     resampled: Vec<f32>,
     region: ToneRegion,
     ringing: bool,
+    /// Frames left out because the speaker was behind.
+    dropped: u64,
 }
 
 impl DeviceSink {
     fn new(speaker: Speaker, region: ToneRegion) -> Result<Self> {
         let resampler = (speaker.rate() != RATE).then(|| Resampler::new(RATE, speaker.rate())).transpose()?;
-        Ok(DeviceSink { speaker, resampler, resampled: Vec::new(), region, ringing: false })
+        Ok(DeviceSink { speaker, resampler, resampled: Vec::new(), region, ringing: false, dropped: 0 })
     }
 }
 
@@ -303,7 +326,25 @@ impl Sink for DeviceSink {
             }
             None => frame,
         };
+        // A speaker that runs slow, stalls, or started late must not turn that into
+        // delay for the rest of the call: past a frame and a half queued, a frame is
+        // left out instead.
+        let frame_at_device = self.speaker.rate() as usize / 50;
+        if self.speaker.queued() > frame_at_device + frame_at_device / 2 {
+            self.dropped += 1;
+            return;
+        }
         self.speaker.push(samples);
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.dropped > 0 {
+            tracing::info!(
+                frames = self.dropped,
+                "the speaker fell behind; frames were left out to keep the delay down"
+            );
+        }
+        Ok(())
     }
 
     fn ringback(&mut self, on: bool) {

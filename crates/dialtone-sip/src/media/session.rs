@@ -20,6 +20,8 @@ use crate::media::srtp::SrtpSession;
 use crate::sdp::Negotiated;
 
 const TICK: Duration = Duration::from_millis(20);
+/// How often a microphone's capture is looked at (it delivers 10 ms at a time).
+const MIC_POLL: Duration = Duration::from_millis(3);
 const RTCP_EVERY: Duration = Duration::from_secs(5);
 /// RFC 4733 digit: 100 ms of tone, then 60 ms of audio before the next.
 const DTMF_TICKS: u32 = 5;
@@ -110,6 +112,8 @@ pub struct MediaStats {
     /// What the far end reports losing of ours (0-100).
     pub remote_loss_percent: Option<f64>,
     pub dtmf_sent: u32,
+    /// How long the jitter buffer holds what arrives before it is played, now.
+    pub jitter_buffer_ms: u32,
 }
 
 enum Command {
@@ -323,7 +327,7 @@ impl Session {
             encoder: None,
             decoder: None,
             srtp: None,
-            jitter: JitterBuffer::new(JitterConfig { min_delay_ms: 40, ..JitterConfig::default() }),
+            jitter: JitterBuffer::new(JitterConfig::default()),
             ssrc: rand::random(),
             seq: rand::random(),
             timestamp: rand::random(),
@@ -349,7 +353,7 @@ impl Session {
         if codec_changed {
             self.encoder = Some(Encoder::new(n.codec)?);
             self.decoder = Some(Decoder::new(n.codec)?);
-            self.jitter = JitterBuffer::new(JitterConfig { min_delay_ms: 40, ..JitterConfig::default() });
+            self.jitter = JitterBuffer::new(JitterConfig::default());
         }
         let keys_changed = match (&self.negotiated, &n.srtp) {
             (Some(old), new) => old.srtp != *new,
@@ -369,6 +373,9 @@ impl Session {
         let mut next_rtcp = Instant::now() + RTCP_EVERY;
         let mut next_stats = Instant::now() + Duration::from_secs(1);
         let mut buf = vec![0u8; 2048];
+        // A microphone sends each frame as soon as it is captured: waiting for the
+        // next 20 ms turn would add up to a frame of delay.
+        let paced_by_device = self.source.ready().is_some();
         loop {
             loop {
                 match commands.try_recv() {
@@ -395,9 +402,14 @@ impl Session {
                     }
                 }
             }
+            if paced_by_device {
+                while self.source.ready() == Some(true) {
+                    self.send_frame();
+                }
+            }
             let now = Instant::now();
             if now >= next_tick {
-                self.tick(now);
+                self.tick(now, paced_by_device);
                 self.drain_rtcp(&mut buf);
                 next_tick += TICK;
                 // After a long stall (a suspended laptop), start afresh rather than
@@ -415,7 +427,10 @@ impl Session {
                 }
                 continue;
             }
-            let wait = next_tick - now;
+            let mut wait = next_tick - now;
+            if paced_by_device {
+                wait = wait.min(MIC_POLL);
+            }
             if self.rtp.set_read_timeout(Some(wait.max(Duration::from_micros(100)))).is_err() {
                 std::thread::sleep(wait);
                 continue;
@@ -440,7 +455,16 @@ impl Session {
         now.duration_since(self.started).as_millis() as u64
     }
 
-    fn tick(&mut self, now: Instant) {
+    /// Every 20 ms by the call's clock: a frame played, and one sent unless the
+    /// microphone paces sending itself.
+    fn tick(&mut self, now: Instant, paced_by_device: bool) {
+        if !paced_by_device {
+            self.send_frame();
+        }
+        self.play_frame(now);
+    }
+
+    fn send_frame(&mut self) {
         self.source.read(&mut self.frame);
         if self.muted {
             self.frame.fill(0.0);
@@ -485,8 +509,13 @@ impl Session {
             }
         }
         self.timestamp = self.timestamp.wrapping_add(step);
+    }
 
-        // Play one frame of what arrived.
+    /// Plays one frame of what arrived.
+    fn play_frame(&mut self, now: Instant) {
+        let Some(n) = self.negotiated.clone() else {
+            return;
+        };
         let now_ms = self.now_ms(now);
         let Some(decoder) = self.decoder.as_mut() else { return };
         let outcome = match self.jitter.pop(now_ms, &mut self.playout) {
@@ -703,6 +732,7 @@ impl Session {
             packets_received: self.reception.received,
             packets_lost: self.reception.lost(),
             jitter_ms: self.reception.jitter * 1000.0 / f64::from(clock),
+            jitter_buffer_ms: self.jitter.stats().target_ms,
             ..self.stats
         }
     }
