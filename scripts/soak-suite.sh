@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One soak run of every audio, network and window test, straight from the built test
 # binaries (so no build happens inside the soak), each from its package folder.
-# Build first:  cargo test --no-run -p dialtone-audio -p dialtone-cli -p dialtone-core
+# Build first:  cargo test --no-run -p dialtone-audio -p dialtone-cli -p dialtone-core -p dialtone-sip
 #               cargo build -p dialtone-app && cargo test --no-run -p dialtone-e2e
 # Then:  scripts/soak.sh 20 xvfb-run -a -s "-screen 0 1280x800x24" \
 #          scripts/with-keychain.sh scripts/with-audio.sh scripts/soak-suite.sh
@@ -22,4 +22,7 @@ run crates/dialtone-core providers_contract
 run crates/dialtone-core provider_security
 run crates/dialtone-core keychain
 run crates/dialtone-core descriptors
+run crates/dialtone-sip interop
+run crates/dialtone-sip malformed
+run crates/dialtone-cli sip
 for t in calling links sound window; do run tests/e2e "$t" --test-threads=1; done
