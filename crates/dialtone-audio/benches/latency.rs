@@ -15,22 +15,7 @@ use std::time::Duration;
 
 use dialtone_audio::echo::{self, EchoOptions};
 use dialtone_audio::stream::DEVICE_BUFFER_MS;
-use dialtone_audio::testing::{self as support, RATE, Recorder, Sink};
-
-/// Start of each sound after at least 15 ms of quiet, in milliseconds.
-fn onsets(samples: &[f32]) -> Vec<f64> {
-    let window = RATE as usize / 1000;
-    let mut quiet_ms = 100;
-    let mut found = Vec::new();
-    for (i, chunk) in samples.chunks(window).enumerate() {
-        let loud = chunk.iter().map(|s| s.abs()).fold(0.0f32, f32::max) > 0.05;
-        if loud && quiet_ms >= 15 {
-            found.push(i as f64);
-        }
-        quiet_ms = if loud { 0 } else { quiet_ms + 1 };
-    }
-    found
-}
+use dialtone_audio::testing::{self as support, Recorder, Sink, onsets_ms};
 
 fn measure(sink: &Sink) -> Option<(f64, u32)> {
     let recorder = Recorder::start(&sink.name);
@@ -50,7 +35,7 @@ fn measure(sink: &Sink) -> Option<(f64, u32)> {
     let report = echo::run(&options, &AtomicBool::new(false), |_| {}).expect("echo path");
     click.join().unwrap();
     let recorded = recorder.stop();
-    let found = onsets(&recorded);
+    let found = onsets_ms(&recorded);
     let mut gaps: Vec<f64> = found.windows(2).map(|w| w[1] - w[0]).take(5).collect();
     if gaps.is_empty() {
         return None;

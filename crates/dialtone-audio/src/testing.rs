@@ -188,6 +188,23 @@ pub fn sounds(samples: &[f32], gap_ms: usize) -> Vec<(usize, usize)> {
 
 /// Stretches of sound: (start, end) sample indices of runs of 10 ms windows louder
 /// than -30 dBFS, joining runs less than `gap_ms` apart.
+/// Where each click starts in a recording at [`RATE`], in milliseconds: a loud
+/// millisecond after at least 15 ms of quiet. The latency benchmarks time a click's
+/// trips round a loop with it.
+pub fn onsets_ms(samples: &[f32]) -> Vec<f64> {
+    let window = RATE as usize / 1000;
+    let mut quiet_ms = 100;
+    let mut found = Vec::new();
+    for (i, chunk) in samples.chunks(window).enumerate() {
+        let loud = chunk.iter().map(|s| s.abs()).fold(0.0f32, f32::max) > 0.05;
+        if loud && quiet_ms >= 15 {
+            found.push(i as f64);
+        }
+        quiet_ms = if loud { 0 } else { quiet_ms + 1 };
+    }
+    found
+}
+
 pub fn sounds_at(samples: &[f32], rate: u32, gap_ms: usize) -> Vec<(usize, usize)> {
     let window = rate as usize / 100;
     let mut runs: Vec<(usize, usize)> = Vec::new();

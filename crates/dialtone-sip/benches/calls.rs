@@ -21,7 +21,7 @@ mod peers;
 
 use std::time::{Duration, Instant};
 
-use dialtone_audio::testing::{RATE, Recorder, Sink};
+use dialtone_audio::testing::{Recorder, Sink, onsets_ms};
 use dialtone_sip::{Account, CallEvent, CallHandle, Input, MediaIo, Output, Phone, SipAgent, SrtpPolicy};
 use secrecy::SecretString;
 
@@ -254,7 +254,7 @@ fn main() {
             if let Some(stats) = BOB_STATS.lock().unwrap().take() {
                 println!("  bob's jitter buffer held {} ms at the end (interarrival jitter {:.1} ms)", stats.jitter_buffer_ms, stats.jitter_ms);
             }
-            let found = onsets(&recorder.stop());
+            let found = onsets_ms(&recorder.stop());
             let mut gaps: Vec<f64> = found.windows(2).map(|w| w[1] - w[0]).take(5).collect();
             if !gaps.is_empty() {
                 gaps.sort_by(f64::total_cmp);
@@ -271,19 +271,4 @@ fn main() {
             trips[trips.len() - 1]
         );
     });
-}
-
-/// Start of each sound after at least 15 ms of quiet, in milliseconds.
-fn onsets(samples: &[f32]) -> Vec<f64> {
-    let window = RATE as usize / 1000;
-    let mut quiet_ms = 100;
-    let mut found = Vec::new();
-    for (i, chunk) in samples.chunks(window).enumerate() {
-        let loud = chunk.iter().map(|s| s.abs()).fold(0.0f32, f32::max) > 0.05;
-        if loud && quiet_ms >= 15 {
-            found.push(i as f64);
-        }
-        quiet_ms = if loud { 0 } else { quiet_ms + 1 };
-    }
-    found
 }
