@@ -18,14 +18,13 @@ step "UI: build"
 step "Rust: formatting"
 cargo fmt --all --check
 
-# One cargo test over the whole workspace, end-to-end suite included: every test is
-# built with one feature set, where separate runs for the crates and the window tests
-# built over a hundred crates twice. The end-to-end tests take turns by themselves
-# (tests/e2e/src/lib.rs), so the other tests keep running in parallel.
-step "Rust: the app, for the end-to-end suite"
+step "Rust: unit, integration, contract and binding tests (real Secret Service, PulseAudio, zbarimg; SIP against kamailio and baresip in a private network namespace)"
+scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked
+
+step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"
 cargo build --locked -p dialtone-app
-step "Rust: every test: unit, integration, contract, bindings, SIP against kamailio and baresip in a private network namespace, and end to end in the real window under Xvfb, tauri-driver and WebKitWebDriver (real Secret Service, PulseAudio, zbarimg)"
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked --workspace
+  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e -- --test-threads=1
+
 echo
 echo "All tests passed. Screenshots of the window: artifacts/e2e/"
