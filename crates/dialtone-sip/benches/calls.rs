@@ -130,17 +130,7 @@ fn main() {
         return; // needs root, kamailio and time; only `cargo bench` runs it
     }
     if std::env::var_os("DIALTONE_SIP_NETNS").is_none() {
-        let exe = std::env::current_exe().unwrap();
-        let setup = format!(
-            "ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add {}/24 dev v0 && ip link set v0 up && ip link set v1 up && exec \"$0\"",
-            peers::ADDR
-        );
-        let status = std::process::Command::new("unshare")
-            .args(["-n", "-p", "-f", "sh", "-c", &setup])
-            .arg(exe)
-            .env("DIALTONE_SIP_NETNS", "1")
-            .status()
-            .unwrap();
+        let status = peers::netns_command().status().unwrap();
         std::process::exit(status.code().unwrap_or(1));
     }
     let dir = tempfile::tempdir().unwrap();

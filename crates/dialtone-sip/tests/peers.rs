@@ -29,16 +29,8 @@ pub fn in_netns(test: &str) -> bool {
     if std::env::var_os("DIALTONE_SIP_NETNS").is_some() {
         return true;
     }
-    let exe = std::env::current_exe().expect("test binary path");
-    let setup = format!(
-        "ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add {ADDR}/24 dev v0 && \
-         ip link set v0 up && ip link set v1 up && exec \"$0\" \"$@\""
-    );
-    let status = Command::new("unshare")
-        .args(["-n", "-p", "-f", "sh", "-c", &setup])
-        .arg(&exe)
+    let status = netns_command()
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env("DIALTONE_SIP_NETNS", "1")
         .status()
         .expect("unshare could not be started: install util-linux");
     assert!(
@@ -46,6 +38,19 @@ pub fn in_netns(test: &str) -> bool {
         "{test} failed inside its network namespace (or `unshare -n` is not permitted here: these tests need root)"
     );
     false
+}
+
+/// This binary again, in a network and PID namespace of its own with `ADDR` on a
+/// veth; arguments are added by the caller.
+pub fn netns_command() -> Command {
+    let exe = std::env::current_exe().expect("test binary path");
+    let setup = format!(
+        "ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add {ADDR}/24 dev v0 && \
+         ip link set v0 up && ip link set v1 up && exec \"$0\" \"$@\""
+    );
+    let mut command = Command::new("unshare");
+    command.args(["-n", "-p", "-f", "sh", "-c", &setup]).arg(exe).env("DIALTONE_SIP_NETNS", "1");
+    command
 }
 
 /// A process whose output is collected for waiting on and for failure messages.
