@@ -16,7 +16,8 @@
 //!   and dropped.
 //! - When the buffer runs dry it conceals without moving on, which stretches the
 //!   delay by a frame; when it holds more than it needs for a second on end (the far
-//!   end's clock runs fast) it skips a frame. Together these follow clock drift both ways.
+//!   end's clock runs fast, a burst at the start, a target that came down) it skips
+//!   a frame. Together these follow clock drift both ways.
 //!
 //! Time is passed in as milliseconds, so tests drive the buffer with a simulated clock.
 
@@ -88,8 +89,12 @@ struct Slot {
 
 /// Transit samples kept for the delay estimate: about 2 s of packets.
 const WINDOW: usize = 100;
-/// Pops in a row with too much held before a frame is skipped.
+/// Pops in a row with too much held before a frame is skipped, at first.
 const EXCESS_POPS: u32 = 50;
+/// The most that wait grows to (30 s) after skipping proved wrong again and again.
+const MAX_EXCESS_POPS: u32 = 1500;
+/// Running dry this soon after a skip (5 s) means the skip was a mistake.
+const REGRET_POPS: u32 = 250;
 /// Empty pops in a row after which the far end is taken to have gone quiet.
 const QUIET_POPS: u32 = 5;
 
@@ -109,6 +114,12 @@ pub struct JitterBuffer {
     transit_pos: usize,
     scratch: Vec<i64>,
     excess_pops: u32,
+    /// How many pops in a row of excess it takes to skip a frame: doubles each time
+    /// a skip is followed by running dry, so a network whose packets are now and
+    /// then a little late keeps the frame that covers them instead of losing it
+    /// and breaking up every few seconds.
+    excess_needed: u32,
+    pops_since_skip: u32,
     empty_pops: u32,
     stats: JitterStats,
 }
@@ -130,6 +141,8 @@ impl JitterBuffer {
             transit_pos: 0,
             scratch: Vec::with_capacity(WINDOW),
             excess_pops: 0,
+            excess_needed: EXCESS_POPS,
+            pops_since_skip: u32::MAX,
             empty_pops: 0,
             stats: JitterStats { target_ms: config.min_delay_ms, ..JitterStats::default() },
         }
@@ -217,6 +230,7 @@ impl JitterBuffer {
         let Some(next) = self.next else {
             return Playout::Silence;
         };
+        self.pops_since_skip = self.pops_since_skip.saturating_add(1);
 
         if self.take(next, out) {
             self.next = Some(next + 1);
@@ -242,6 +256,10 @@ impl JitterBuffer {
 
         // Ran dry: conceal in place, which stretches the delay by one frame.
         self.stats.underruns += 1;
+        if self.pops_since_skip < REGRET_POPS {
+            self.excess_needed = (self.excess_needed * 2).min(MAX_EXCESS_POPS);
+            self.pops_since_skip = u32::MAX;
+        }
         self.empty_pops += 1;
         if self.empty_pops > QUIET_POPS {
             // The far end went quiet (or away): stop concealing and start afresh with
@@ -269,14 +287,22 @@ impl JitterBuffer {
         true
     }
 
-    /// Skips a frame when the buffer has held clearly more than its target for a while.
+    /// Skips a frame when every turn for a second found more waiting than the target
+    /// asks for. Right after a frame is taken, the packets still held are delay
+    /// beyond the start rule's (which waits `target` less the frame being played):
+    /// when that never fell below `target` for `EXCESS_POPS` turns, one frame less
+    /// would have made no packet late, so it goes. A burst at the start of a call
+    /// (the far end's capture backlog) or a target that has come down no longer
+    /// stays as delay for the rest of the call; jitter that sometimes empties the
+    /// buffer never sheds, so it cannot turn into gaps.
     fn shed_excess(&mut self) {
-        let excess = self.depth_ms() > self.stats.target_ms + 2 * FRAME_MS;
+        let excess = self.depth_ms() >= self.stats.target_ms;
         self.excess_pops = if excess { self.excess_pops + 1 } else { 0 };
-        if self.excess_pops < EXCESS_POPS {
+        if self.excess_pops < self.excess_needed {
             return;
         }
         self.excess_pops = 0;
+        self.pops_since_skip = 0;
         if let Some(next) = self.next {
             let index = self.index(next);
             if self.slots[index].seq == Some(next) {
@@ -440,6 +466,75 @@ mod tests {
         assert_eq!(kinds.last(), Some(&Playout::Silence));
         b.push(500, &[9], now);
         assert_eq!(played(&mut b, now + 20), (Playout::Packet, Some(9)));
+    }
+
+    /// Pops every 20 ms from `start` to `end`, returning which packet played at each turn.
+    fn turns(
+        b: &mut JitterBuffer,
+        arrivals: &mut dyn Iterator<Item = (u16, u64)>,
+        start: u64,
+        end: u64,
+    ) -> Vec<(u64, Option<u8>)> {
+        let mut arrivals = arrivals.peekable();
+        let mut out = Vec::new();
+        let mut now = start;
+        while now < end {
+            while let Some((seq, at)) = arrivals.next_if(|(_, at)| *at <= now) {
+                b.push(seq, &[seq as u8], at);
+            }
+            out.push((now, played(b, now).1));
+            now += 20;
+        }
+        out
+    }
+
+    #[test]
+    fn a_burst_at_the_start_does_not_stay_as_delay() {
+        let mut b = JitterBuffer::new(JitterConfig::default());
+        // Packets 0 and 1 come together (the far end's capture backlog), then one
+        // every 20 ms, each 10 ms before a turn.
+        let mut arrivals = (0u16..200).map(|i| (i, if i == 0 { 0 } else { u64::from(i - 1) * 20 }));
+        let played = turns(&mut b, &mut arrivals, 10, 3010);
+        // At first each packet waits a frame more than it needs to...
+        assert_eq!(played[20], (410, Some(20)), "packet 21 arrived at 400 and waits behind 20");
+        // ...then one frame is skipped, once, and each packet plays at the turn after it arrives.
+        assert_eq!(b.stats().dropped, 1);
+        assert_eq!(played[100], (2010, Some(101)), "packet 101 arrived at 2000");
+        assert_eq!(b.stats().underruns, 0);
+    }
+
+    #[test]
+    fn jitter_across_the_turn_is_not_shed_into_gaps() {
+        let mut b = JitterBuffer::new(JitterConfig::default());
+        // Each packet 1 ms either side of a turn, changing at random: the buffer runs
+        // dry once, stretches by a frame, and must keep that frame.
+        let mut rng = 0x2545_f491_u32;
+        let mut arrivals = (0u16..500).map(move |i| {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            (i, u64::from(i) * 20 + 19 + u64::from(rng & 2))
+        });
+        turns(&mut b, &mut arrivals, 20, 10_000);
+        assert!(b.stats().underruns <= 1, "{:?}", b.stats());
+        assert_eq!(b.stats().dropped, 0, "{:?}", b.stats());
+        assert_eq!(b.stats().late, 0, "{:?}", b.stats());
+    }
+
+    #[test]
+    fn packets_now_and_then_late_keep_the_frame_that_covers_them() {
+        // Each packet 1 ms before its turn, and one in 150 three ms late: a skip
+        // after each run of excess would break up every few seconds.
+        let run = |b: &mut JitterBuffer| {
+            let mut arrivals = (0u16..6000).map(|i| (i, u64::from(i) * 20 + 19 + if i % 150 == 75 { 3 } else { 0 }));
+            turns(b, &mut arrivals, 20, 120_000);
+        };
+        let mut b = JitterBuffer::new(JitterConfig::default());
+        run(&mut b);
+        // Once to stretch, and a few skips proved wrong until the wait outgrows the
+        // late packets' spacing (3 s); without the doubling, 30-odd gaps in two minutes.
+        assert!(b.stats().underruns <= 4, "{:?}", b.stats());
+        assert_eq!(b.stats().late, 0, "{:?}", b.stats());
     }
 
     #[test]
