@@ -24,5 +24,6 @@ run crates/dialtone-core keychain
 run crates/dialtone-core descriptors
 run crates/dialtone-sip interop
 run crates/dialtone-sip malformed
+run crates/dialtone-sip stale_nonce
 run crates/dialtone-cli sip
 for t in calling links sound window; do run tests/e2e "$t" --test-threads=1; done

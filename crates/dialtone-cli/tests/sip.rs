@@ -11,14 +11,20 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use peers::{ADDR, PhoneOptions, assert_tone, baresip, in_netns, kamailio, read_wav};
+use peers::{ADDR, Nat, PhoneOptions, assert_tone, baresip, in_netns, kamailio, read_wav, stun_server};
 use serde_json::Value;
 
 const KAMAILIO: u16 = 5070;
 const PASSWORD: &str = "pw-alice";
 
 fn dialtone(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dialtone"));
+    dialtone_in(None, dir, args, stdin)
+}
+
+/// `dialtone`, inside the home network of `nat` when there is one.
+fn dialtone_in(nat: Option<&Nat>, dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let exe = env!("CARGO_BIN_EXE_dialtone");
+    let mut cmd = nat.map_or_else(|| Command::new(exe), |nat| nat.command(exe));
     cmd.env_remove("DIALTONE_DATA_DIR").arg("--data-dir").arg(dir).args(args);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
@@ -31,7 +37,11 @@ fn dialtone(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn ok(dir: &Path, args: &[&str], stdin: Option<&str>, printed: &mut String) -> String {
-    let out = dialtone(dir, args, stdin);
+    ok_in(None, dir, args, stdin, printed)
+}
+
+fn ok_in(nat: Option<&Nat>, dir: &Path, args: &[&str], stdin: Option<&str>, printed: &mut String) -> String {
+    let out = dialtone_in(nat, dir, args, stdin);
     printed.push_str(&String::from_utf8_lossy(&out.stdout));
     printed.push_str(&String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "dialtone {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -299,6 +309,73 @@ fn a_sip_account_checks_calls_listens_and_records_every_call() {
     }
     assert!(!everything.contains(PASSWORD), "the SIP password leaked");
     assert!(!everything.contains("not-the-password"), "the wrong password leaked");
+}
+
+/// Behind a NAT that lets in only answers to what went out (as a home router does),
+/// the far end's audio reaches Dialtone only when the SDP names the public address:
+/// the STUN server's answer. The same call without `stun_server` is answered (SIP
+/// gets through on rport) and silent, which shows the NAT is real.
+#[test]
+fn behind_a_nat_the_far_end_is_heard_with_stun_and_not_without() {
+    if !in_netns("behind_a_nat_the_far_end_is_heard_with_stun_and_not_without") {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let _registrar = kamailio(work.path(), KAMAILIO, "MD5");
+    let _stun = stun_server(work.path(), 3478);
+    let _bob = baresip(
+        work.path(),
+        KAMAILIO,
+        &PhoneOptions {
+            user: "bob",
+            port: 5080,
+            console: 5563,
+            tone_hz: 1000,
+            answer: "auto",
+            codecs: "pcmu",
+            extra: "",
+        },
+    );
+    let nat = Nat::new();
+    let mut printed = String::new();
+    let registrar = format!("registrar={ADDR}:{KAMAILIO}");
+    let stun = format!("stun_server={ADDR}:3478");
+    for (name, extra) in [("bare", None), ("home", Some(stun.as_str()))] {
+        let mut args = vec!["provider", "add", name, "--kind", "sip", "--set", &registrar, "--set", "username=alice"];
+        if let Some(extra) = extra {
+            args.extend(["--set", extra]);
+        }
+        ok(&data, &args, None, &mut printed);
+        ok(&data, &["provider", "secret", name, "password"], Some(PASSWORD), &mut printed);
+    }
+    let play = work.path().join("ours.wav");
+    write_tone(&play, 600.0, 6.0);
+    let call = |account: &str, heard: &Path, printed: &mut String| {
+        let args = ["call", "bob", "--via", account, "--json", "--play", play.to_str().unwrap()];
+        let args = [&args[..], &["--record", heard.to_str().unwrap(), "--hangup-after", "3"]].concat();
+        let out = ok_in(Some(&nat), &data, &args, None, printed);
+        let call = events(&out);
+        assert_eq!(names(&call), ["calling", "ringing", "answered", "ended"], "{out}");
+        assert_eq!(call.last().unwrap()["reason"], "hung_up", "{out}");
+        read_wav(heard)
+    };
+
+    let (rate, samples) = call("bare", &work.path().join("bare.wav"), &mut printed);
+    let heard = &samples[rate as usize..rate as usize * 2];
+    let rms = (heard.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / heard.len() as f64).sqrt();
+    assert!(
+        rms < 0.005,
+        "without STUN the far end's audio got through the NAT (rms {rms:.4}): the test's NAT is not one"
+    );
+
+    let (rate, samples) = call("home", &work.path().join("home.wav"), &mut printed);
+    assert_tone(
+        &samples[rate as usize..rate as usize * 2],
+        rate,
+        1000.0,
+        "the recording of a call made behind the NAT with STUN",
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -24,7 +24,8 @@ pub const ADDR: &str = "10.77.0.1";
 ///
 /// The namespace has its own process IDs too (`-p -f`): when the test ends, the
 /// kernel ends every peer it started, kamailio's forked workers included, so a
-/// failed or interrupted test leaves nothing running.
+/// failed or interrupted test leaves nothing running. It mounts its own `/proc`, so
+/// a process ID found there (a [`Nat`]'s namespace) is one of ours.
 pub fn in_netns(test: &str) -> bool {
     if std::env::var_os("DIALTONE_SIP_NETNS").is_some() {
         return true;
@@ -49,7 +50,7 @@ pub fn netns_command() -> Command {
          ip link set v0 up && ip link set v1 up && exec \"$0\" \"$@\""
     );
     let mut command = Command::new("unshare");
-    command.args(["-n", "-p", "-f", "sh", "-c", &setup]).arg(exe).env("DIALTONE_SIP_NETNS", "1");
+    command.args(["-n", "-p", "-f", "--mount-proc", "sh", "-c", &setup]).arg(exe).env("DIALTONE_SIP_NETNS", "1");
     command
 }
 
@@ -62,7 +63,7 @@ pub struct Peer {
 }
 
 impl Peer {
-    fn spawn(name: &str, mut command: Command) -> Peer {
+    pub fn spawn(name: &str, mut command: Command) -> Peer {
         use std::os::unix::process::CommandExt;
         let mut child = command
             .process_group(0)
@@ -311,4 +312,90 @@ pub fn assert_tone(samples: &[f32], rate: u32, freq: f32, what: &str) {
     let rms = (samples.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / samples.len() as f64).sqrt();
     assert!(rms > 0.02, "{what}: nearly silent (rms {rms:.4})");
     assert!(at > 100.0 * below.max(above), "{what}: {freq} Hz at {at:.3e}, neighbours {below:.3e} / {above:.3e}");
+}
+
+/// coturn as a plain STUN server (RFC 5389 binding requests only) on `ADDR:port`.
+pub fn stun_server(dir: &Path, port: u16) -> Peer {
+    let mut command = Command::new("turnserver");
+    command.args(["-n", "--stun-only", "--no-tls", "--no-dtls", "--no-cli", "--log-file", "stdout", "-L", ADDR]);
+    command.args(["-p", &port.to_string()]).arg("--pidfile").arg(dir.join("turnserver.pid"));
+    let peer = Peer::spawn("coturn", command);
+    peer.wait_for("Total General servers", Duration::from_secs(10));
+    peer
+}
+
+/// The address a [`Nat`]'s home network shows the world.
+pub const NAT_PUBLIC: &str = "203.0.113.5";
+
+/// A home network behind a NAT router: a network namespace of its own at
+/// 192.168.7.2 whose packets reach `ADDR` from [`NAT_PUBLIC`], with the port kept,
+/// as from a home router. Like a real NAT, it lets in only answers to what went
+/// out: a packet sent to 192.168.7.2 directly, or to a public port no packet has
+/// left from to that sender, never arrives (the sender gets EPERM). nftables does the translation (SNAT at
+/// the peers' input, so they see the public address; conntrack turns the answers
+/// back), on the veth pair that joins the two namespaces. What nobody asked for is
+/// dropped before conntrack keeps it, as a router's firewall does: the far end's
+/// first RTP packets, sent before ours, must not take the public port ours need.
+#[derive(Debug)]
+pub struct Nat {
+    holder: Child,
+}
+
+impl Nat {
+    pub fn new() -> Nat {
+        let holder = Command::new("unshare")
+            .args(["-n", "sleep", "600"])
+            .spawn()
+            .expect("unshare could not be started: install util-linux");
+        let ours = std::fs::read_link("/proc/self/ns/net").unwrap();
+        let theirs = format!("/proc/{}/ns/net", holder.id());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::fs::read_link(&theirs).ok().is_none_or(|ns| ns == ours) {
+            assert!(Instant::now() < deadline, "the home network's namespace never appeared");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let nat = Nat { holder };
+        let pid = nat.holder.id();
+        let router = format!(
+            "ip link add n0 type veth peer name n1 && ip link set n1 netns {pid} && \
+             ip addr add 192.168.7.1/24 dev n0 && ip link set n0 up && ip route add {NAT_PUBLIC}/32 via 192.168.7.2 src {ADDR} && \
+             nsenter --net=/proc/{pid}/ns/net sh -c 'ip link set lo up && ip addr add 192.168.7.2/24 dev n1 && \
+               ip link set n1 up && ip route add default via 192.168.7.1' && \
+             nft -f - <<'NFT'
+table ip nat {{
+  chain in {{
+    type nat hook input priority 100
+    ip saddr 192.168.7.2 snat to {NAT_PUBLIC}
+  }}
+}}
+table ip filter {{
+  chain out {{
+    type filter hook output priority 0
+    ip daddr {{ 192.168.7.2, {NAT_PUBLIC} }} ct state new drop
+  }}
+}}
+NFT"
+        );
+        let out = Command::new("sh").arg("-c").arg(&router).output().expect("sh");
+        assert!(
+            out.status.success(),
+            "the NAT could not be set up (needs nftables: scripts/install-deps.sh --test): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        nat
+    }
+
+    /// `program` run inside the home network.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new("nsenter");
+        command.arg(format!("--net=/proc/{}/ns/net", self.holder.id())).arg(program);
+        command
+    }
+}
+
+impl Drop for Nat {
+    fn drop(&mut self) {
+        let _ = self.holder.kill();
+        let _ = self.holder.wait();
+    }
 }
