@@ -148,19 +148,7 @@ fn a_sip_account_checks_calls_listens_and_records_every_call() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
     let _registrar = kamailio(work.path(), KAMAILIO, "MD5");
-    let bob = baresip(
-        work.path(),
-        KAMAILIO,
-        &PhoneOptions {
-            user: "bob",
-            port: 5080,
-            console: 5563,
-            tone_hz: 1000,
-            answer: "auto",
-            codecs: "pcmu",
-            extra: "",
-        },
-    );
+    let bob = baresip(work.path(), KAMAILIO, &PhoneOptions::BOB);
     let mut printed = String::new();
     let registrar = format!("registrar={ADDR}:{KAMAILIO}");
     ok(
@@ -324,19 +312,7 @@ fn behind_a_nat_the_far_end_is_heard_with_stun_and_not_without() {
     let data = work.path().join("data");
     let _registrar = kamailio(work.path(), KAMAILIO, "MD5");
     let _stun = stun_server(work.path(), 3478);
-    let _bob = baresip(
-        work.path(),
-        KAMAILIO,
-        &PhoneOptions {
-            user: "bob",
-            port: 5080,
-            console: 5563,
-            tone_hz: 1000,
-            answer: "auto",
-            codecs: "pcmu",
-            extra: "",
-        },
-    );
+    let _bob = baresip(work.path(), KAMAILIO, &PhoneOptions::BOB);
     let nat = Nat::new();
     let mut printed = String::new();
     let registrar = format!("registrar={ADDR}:{KAMAILIO}");

@@ -257,19 +257,7 @@ fn srtp_required_on_both_ends_still_carries_the_audio_and_is_refused_without_it(
     }
     let dir = tempfile::tempdir().unwrap();
     let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
-    let far = baresip(
-        dir.path(),
-        KAMAILIO,
-        &PhoneOptions {
-            user: "bob",
-            port: 5080,
-            console: 5563,
-            tone_hz: 1000,
-            answer: "auto",
-            codecs: "pcmu",
-            extra: ";mediaenc=srtp-mand",
-        },
-    );
+    let far = baresip(dir.path(), KAMAILIO, &PhoneOptions { extra: ";mediaenc=srtp-mand", ..PhoneOptions::BOB });
     let plain = baresip(
         dir.path(),
         KAMAILIO,

@@ -213,6 +213,20 @@ pub struct PhoneOptions<'a> {
     pub extra: &'a str,
 }
 
+impl PhoneOptions<'static> {
+    /// bob on port 5080, answering at once with a 1000 Hz tone over PCMU: the far
+    /// phone most tests want.
+    pub const BOB: PhoneOptions<'static> = PhoneOptions {
+        user: "bob",
+        port: 5080,
+        console: 5563,
+        tone_hz: 1000,
+        answer: "auto",
+        codecs: "pcmu",
+        extra: "",
+    };
+}
+
 /// baresip registered at kamailio, sending a tone and recording what it hears.
 #[derive(Debug)]
 pub struct Baresip {
