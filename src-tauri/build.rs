@@ -20,6 +20,8 @@ fn main() {
         "hang_up",
         "call_status",
         "qr_svg",
+        "join_call_audio",
+        "leave_call_audio",
         "list_contacts",
         "search_contacts",
         "add_contact",

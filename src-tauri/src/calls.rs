@@ -135,7 +135,12 @@ where
     let result = tauri::async_runtime::spawn(start(control)).await;
     state.attempts.lock().unwrap_or_else(|p| p.into_inner()).remove(&attempt);
     match result {
-        Ok(placed) => placed,
+        Ok(placed) => {
+            if let Ok(placed) = &placed {
+                crate::facetime_audio::keep(state, placed);
+            }
+            placed
+        }
         Err(err) => {
             tracing::error!("placing a call stopped unexpectedly: {err}");
             Err(Error::internal("Placing the call stopped unexpectedly. It may or may not have been placed."))

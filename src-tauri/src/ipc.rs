@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, links, page, people, share, sound};
+use crate::{calls, commands, facetime_audio, links, page, people, share, sound};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -17,6 +17,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .typ::<dialtone_audio::engine::EngineEvent>()
         .typ::<page::ImportProgress>()
         .typ::<page::CallUpdate>()
+        .typ::<facetime_audio::AudioUpdate>()
         .commands(collect_commands![
             commands::app_info,
             commands::frontend_ready,
@@ -37,6 +38,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             calls::hang_up,
             calls::call_status,
             calls::qr_svg,
+            facetime_audio::join_call_audio,
+            facetime_audio::leave_call_audio,
             people::list_contacts,
             people::search_contacts,
             people::add_contact,

@@ -10,6 +10,7 @@
 
 pub mod calls;
 pub mod commands;
+pub mod facetime_audio;
 pub mod instance;
 pub mod ipc;
 pub mod links;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub attempts: Mutex<HashMap<u32, dialtone_core::CancellationToken>>,
     /// A link from outside, waiting for the page to put it on the dialpad.
     pub pending_link: links::PendingLink,
+    /// Sendblue calls' Agora sessions, waiting to be joined or being carried.
+    pub audio_calls: facetime_audio::AudioCalls,
 }
 
 /// Starts the app: parses arguments, sets up logging, opens the window.
@@ -101,7 +104,14 @@ pub fn run() {
             app.manage(sound);
             Ok(())
         })
-        .manage(AppState { paths, started, dialtone, attempts: Mutex::default(), pending_link: pending })
+        .manage(AppState {
+            paths,
+            started,
+            dialtone,
+            attempts: Mutex::default(),
+            pending_link: pending,
+            audio_calls: Default::default(),
+        })
         .run(tauri::generate_context!());
     if let Err(err) = result {
         let why = if instance::handover_failed(&err) {

@@ -16,6 +16,9 @@ pub const IMPORT_PROGRESS_EVENT: &str = "contacts-import-progress";
 pub const LINK_EVENT: &str = "dialtone-link";
 /// A call being placed moved on; `detail` is [`CallUpdate`].
 pub const CALL_EVENT: &str = "dialtone-call";
+/// A Sendblue call's audio page reported something; `detail` is
+/// [`crate::facetime_audio::AudioUpdate`].
+pub const AUDIO_CALL_EVENT: &str = "dialtone-call-audio";
 
 /// What the core told of one attempt to call, by the page's attempt number.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -31,10 +34,16 @@ pub struct Names {
     pub import_progress: &'static str,
     pub link: &'static str,
     pub call: &'static str,
+    pub call_audio: &'static str,
 }
 
-pub const NAMES: Names =
-    Names { audio: AUDIO_EVENT, import_progress: IMPORT_PROGRESS_EVENT, link: LINK_EVENT, call: CALL_EVENT };
+pub const NAMES: Names = Names {
+    audio: AUDIO_EVENT,
+    import_progress: IMPORT_PROGRESS_EVENT,
+    link: LINK_EVENT,
+    call: CALL_EVENT,
+    call_audio: AUDIO_CALL_EVENT,
+};
 
 /// How far an import has gone, in cards.
 #[derive(Debug, Clone, Copy, Serialize, specta::Type)]

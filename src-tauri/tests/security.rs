@@ -49,3 +49,16 @@ fn the_window_may_call_exactly_the_apps_own_commands() {
         .collect();
     assert_eq!(granted, manifest, "every app command is granted, and nothing else (no core:default, no plugins)");
 }
+
+/// The FaceTime call window shows Dialtone's loopback page (a remote URL, with Agora's
+/// hosts in that page's own CSP) and may call nothing at all.
+#[test]
+fn the_call_window_may_call_nothing_and_reaches_no_remote_ipc() {
+    let capability = read_json("capabilities/agora-call.json");
+    assert_eq!(capability["windows"], serde_json::json!(["agora-call"]));
+    assert_eq!(capability["permissions"], serde_json::json!([]));
+    assert!(capability.get("remote").is_none(), "no remote origin gets IPC");
+    let config = read_json("tauri.conf.json");
+    let csp = config["app"]["security"]["csp"].to_string();
+    assert!(!csp.contains("agora") && !csp.contains("sd-rtn"), "the main window's CSP stays closed: {csp}");
+}

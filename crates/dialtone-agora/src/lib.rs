@@ -29,7 +29,7 @@ mod events;
 mod page;
 mod server;
 
-pub use assets::{Asset, Assets, DirAssets};
+pub use assets::{Asset, Assets, DirAssets, mime_of};
 pub use events::{Failure, PageEvent};
 pub use page::{CSP, Callee};
 pub use server::{CallPage, Timing};

@@ -139,7 +139,7 @@ fn write_placed(out: &mut dyn Write, placed: &Placed) -> io::Result<()> {
             )?;
             writeln!(
                 out,
-                "Dialtone cannot carry this call's audio yet, in the window or here: the callee hears silence."
+                "The dialtone command cannot carry this call's audio: place it from the Dialtone window to hear it."
             )?;
         }
         CallOutcome::Recorded { call_id, .. } => {

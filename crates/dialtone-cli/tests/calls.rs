@@ -403,8 +403,8 @@ async fn a_sendblue_call_says_first_that_its_audio_is_not_carried_here() {
     let out = cli.run(&["call", "+1 415 555 0123", "--via", &name], None).await;
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("note: Dialtone cannot carry a Sendblue call's audio yet"), "{stderr}");
-    assert!(stdout.contains("Dialtone cannot carry this call's audio yet"), "{stdout}");
+    assert!(stderr.contains("note: A Sendblue call's audio plays in Dialtone's call window"), "{stderr}");
+    assert!(stdout.contains("The dialtone command cannot carry this call's audio"), "{stdout}");
     assert!(!stdout.contains("needs the Dialtone window"), "{stdout}");
     cli.ok(&["provider", "remove", &name], None).await;
 }

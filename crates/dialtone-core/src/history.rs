@@ -160,6 +160,21 @@ impl<'c> History<'c> {
         Ok(id)
     }
 
+    /// Writes how a live-audio call (Sendblue's Agora session, recorded when it was
+    /// placed) went: how long it was connected and how it ended. The newest row with
+    /// that channel; false when there is none (cleared meanwhile).
+    pub fn finish_live_audio(&self, channel: &str, duration_ms: Option<i64>, message: &str) -> Result<bool> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE calls SET duration_ms = ?2, error_message = ?3 WHERE id = \
+                 (SELECT max(id) FROM calls WHERE call_id = ?1 AND outcome = 'live_audio')",
+                params![channel, duration_ms, message],
+            )
+            .map_err(failed)?;
+        Ok(changed == 1)
+    }
+
     fn expire(&self, keep_days: u32) -> Result<()> {
         if keep_days > 0 {
             let cutoff = now_ms() - i64::from(keep_days) * 86_400_000;
@@ -296,6 +311,47 @@ mod tests {
         assert_eq!(history.list(10).unwrap().len(), 1);
         assert_eq!(history.clear().unwrap(), 1);
         assert!(history.get(first).is_err());
+    }
+
+    #[test]
+    fn a_sendblue_call_gets_its_duration_when_its_audio_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        let history = History::new(&conn);
+        let placed = |channel: &str| -> Result<Placed> {
+            Ok(Placed {
+                provider: "sb".into(),
+                kind: Kind::Sendblue,
+                to: "+14155550123".into(),
+                outcome: CallOutcome::LiveAudio {
+                    agora: crate::providers::AgoraSession {
+                        app_id: "a".into(),
+                        channel_name: channel.into(),
+                        uid: 0,
+                        token: crate::redact::SecretString::from("tok".to_owned()),
+                    },
+                },
+            })
+        };
+        let (one, two) = (placed("chan-1"), placed("chan-2"));
+        let attempt = |result| Attempt {
+            provider: "sb",
+            kind: "sendblue",
+            typed: "+14155550123",
+            target: "+14155550123",
+            contact_id: None,
+            result,
+        };
+        history.record(&attempt(&one), 0).unwrap();
+        history.record(&attempt(&two), 0).unwrap();
+        assert!(history.finish_live_audio("chan-1", Some(65_000), "The callee hung up.").unwrap());
+        assert!(!history.finish_live_audio("chan-9", None, "x").unwrap(), "no such call");
+        let rows = history.list(10).unwrap();
+        assert_eq!((rows[1].call_id.as_deref(), rows[1].duration_ms), (Some("chan-1"), Some(65_000)));
+        assert_eq!(rows[1].error_message.as_deref(), Some("The callee hung up."));
+        assert_eq!((rows[0].duration_ms, rows[0].error_message.as_deref()), (None, None), "the other call untouched");
+        let all = serde_json::to_string(&rows).unwrap();
+        assert!(!all.contains("tok"), "{all}");
     }
 
     #[test]

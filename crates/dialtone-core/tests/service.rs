@@ -402,7 +402,7 @@ async fn the_crm_gets_the_contact_id_when_the_contact_is_one_of_its_records() {
 }
 
 #[test]
-fn sendblue_says_before_dialling_that_its_audio_is_not_carried_yet() {
+fn sendblue_says_before_dialling_where_its_audio_plays() {
     let dir = tempfile::tempdir().unwrap();
     let dialtone = dialtone(&dir);
     add(
@@ -414,7 +414,7 @@ fn sendblue_says_before_dialling_that_its_audio_is_not_carried_yet() {
     );
     let notes = dialtone.notes_before_calling("+1 415 555 0123", None);
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].contains("cannot carry a Sendblue call's audio yet"), "{notes:?}");
+    assert!(notes[0].contains("in your default browser where this system's web view has no WebRTC"), "{notes:?}");
     assert_eq!(dialtone.provider("sb").unwrap().notice.as_deref(), Some(notes[0].as_str()));
     // An unassigned number adds its hint.
     let notes = dialtone.notes_before_calling("+1 555 555 1212", None);

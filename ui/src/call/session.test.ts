@@ -183,6 +183,17 @@ describe("a Sendblue call through Agora's SDK", () => {
     });
   }
 
+  it("gives up a join that does not finish (an unreachable gateway is retried for minutes) as a network failure", async () => {
+    const standIn = new StandIn();
+    standIn.client.join = () => new Promise(() => {});
+    const reports: Report[] = [];
+    const call = new AgoraCall(standIn.sdk, SESSION, (r) => reports.push(r), Date.now, 30);
+    await call.start();
+    expect(call.phase).toEqual({ name: "failed", failure: "network" });
+    expect(reports).toEqual([{ event: "failed", reason: "network" }]);
+    expect(standIn.log.at(-1)).toBe("leave");
+  });
+
   const microphoneFailures: Array<[string, unknown, Failure]> = [
     ["permission denied", { code: "PERMISSION_DENIED", message: "NotAllowedError: Permission denied" }, "microphone_denied"],
     ["no microphone", { code: "DEVICE_NOT_FOUND", message: "" }, "no_microphone"],

@@ -73,6 +73,18 @@ export type Report =
   | { event: "muted"; muted: boolean }
   | { event: "failed"; reason: Failure };
 
+/** How long joining may take before the call is given up as unreachable. */
+export const JOIN_WITHIN_MS = 20_000;
+
+/** `promise`, or a NETWORK_TIMEOUT error (as Agora's own) after `ms`. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject({ code: "NETWORK_TIMEOUT", message: "join timed out" }), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export class AgoraCall<Mic extends MicrophoneTrack = MicrophoneTrack, User extends RemoteUser = RemoteUser> {
   phase: Phase = { name: "joining" };
   muted = false;
@@ -87,6 +99,8 @@ export class AgoraCall<Mic extends MicrophoneTrack = MicrophoneTrack, User exten
     private session: Session,
     private report: (report: Report) => void,
     private now: () => number = Date.now,
+    /** Agora's SDK retries an unreachable gateway for minutes; a person waits this long. */
+    private joinWithinMs = JOIN_WITHIN_MS,
   ) {
     this.client = sdk.createClient({ mode: "rtc", codec: "vp8" });
     this.client.on("user-published", (user, mediaType) => void this.onPublished(user, mediaType));
@@ -102,7 +116,7 @@ export class AgoraCall<Mic extends MicrophoneTrack = MicrophoneTrack, User exten
   async start(): Promise<void> {
     const { appId, channelName, token, uid } = this.session;
     try {
-      await this.client.join(appId, channelName, token, uid);
+      await within(this.joinWithinMs, this.client.join(appId, channelName, token, uid));
       this.mic = await this.sdk.createMicrophoneAudioTrack();
       if (this.ended()) return this.mic.close();
       await this.client.publish([this.mic]);

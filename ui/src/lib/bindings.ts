@@ -167,6 +167,25 @@ async qrSvg(text: string) : Promise<Result<string, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Joins a placed Sendblue call's audio at once (its token is short-lived): in the call
+ * window when `in_app` (the main window found `RTCPeerConnection`), else in the browser.
+ */
+async joinCallAudio(channel: string, calleeName: string | null, inApp: boolean) : Promise<Result<AudioRoute, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("join_call_audio", { channel, calleeName, inApp }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Hangs up from the main window: the page leaves the channel (or is given up after a
+ * few seconds without an answer). False when the call had already ended.
+ */
+async leaveCallAudio(channel: string) : Promise<boolean> {
+    return await TAURI_INVOKE("leave_call_audio", { channel });
+},
 async listContacts(limit: number) : Promise<Result<ContactPage, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("list_contacts", { limit }) };
@@ -408,7 +427,7 @@ async stopEchoTest() : Promise<Result<null, AppError>> {
 
 /** user-defined constants **/
 
-export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","import_progress":"contacts-import-progress","link":"dialtone-link"} as const;
+export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","call_audio":"dialtone-call-audio","import_progress":"contacts-import-progress","link":"dialtone-link"} as const;
 
 /** user-defined types **/
 
@@ -474,6 +493,22 @@ host: string; inputs: AudioDeviceView[]; outputs: AudioDeviceView[];
  * What the person chose (`null`: the system default).
  */
 chosen: AudioDevices }
+/**
+ * Where the call's audio is carried.
+ */
+export type AudioRoute = 
+/**
+ * Dialtone's own call window.
+ */
+"window" | 
+/**
+ * The person's default browser.
+ */
+"browser"
+/**
+ * What the page reported, for the main window; `detail` of [`page::AUDIO_CALL_EVENT`].
+ */
+export type AudioUpdate = { channel: string; event: PageEvent }
 /**
  * Which way a call went: every REST provider's call is outgoing; a SIP account also
  * receives calls.
@@ -760,6 +795,11 @@ export type ErrorCode =
  */
 "audio_unavailable"
 /**
+ * Why joining failed, as the page classified the SDK's error. The words are the
+ * UI's (`ui/src/call/failures.ts`), shown in both windows.
+ */
+export type Failure = "token_expired" | "refused" | "network" | "microphone_denied" | "no_microphone" | "microphone_busy" | "unsupported" | "other"
+/**
  * One setting of a provider kind.
  */
 export type Field = { 
@@ -932,6 +972,38 @@ export type Outcome = "placed" | "facetime_link" | "live_audio" | "recorded" | "
  * The far end never answered.
  */
 "no_answer"
+/**
+ * One thing that happened in the page, in the order it happened.
+ */
+export type PageEvent = 
+/**
+ * The browser (or call window) loaded the page: the session has been handed over.
+ */
+{ event: "opened" } | 
+/**
+ * Joined the channel and publishing the microphone.
+ */
+{ event: "joined" } | 
+/**
+ * The FaceTime callee's audio arrived: the call is connected.
+ */
+{ event: "remote_joined" } | 
+/**
+ * The callee left the channel: the FaceTime call ended at their end.
+ */
+{ event: "remote_left" } | 
+/**
+ * The person hung up in the page (or the page was closed and said so).
+ */
+{ event: "left" } | { event: "muted"; muted: boolean } | 
+/**
+ * Joining, or the call, failed.
+ */
+{ event: "failed"; reason: Failure } | 
+/**
+ * The page stopped answering (closed without a word, or never opened).
+ */
+{ event: "gone" }
 /**
  * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
  */

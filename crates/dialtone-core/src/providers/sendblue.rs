@@ -21,14 +21,14 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     kind: Kind::Sendblue,
     id: "sendblue",
     label: "Sendblue FaceTime",
-    description: "Starts a FaceTime call from your Sendblue number. Dialtone cannot carry its audio yet: the callee answers to silence here.",
+    description: "Starts a FaceTime call from your Sendblue number; its audio plays in Dialtone's call window, or in your browser where this system's web view has no WebRTC.",
     gives: Gives::LiveAudio,
     accepts: Accepts::PHONE_ONLY,
     hang_up: Support::No { why: "leaving the audio session ends our side" },
     status: Support::No { why: "leaving the audio session ends our side" },
     timeout_seconds: 30,
     notice: Some(
-        "Dialtone cannot carry a Sendblue call's audio yet: the FaceTime call rings, but you will not hear or speak on it here.",
+        "A Sendblue call's audio plays in Dialtone's call window, or in your default browser where this system's web view has no WebRTC (Linux today). The dialtone command cannot carry it.",
     ),
     speed_dials: false,
 };

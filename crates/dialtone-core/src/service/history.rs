@@ -17,6 +17,12 @@ impl Dialtone {
         self.with_db(|conn| History::new(conn).delete(id))
     }
 
+    /// Records how a Sendblue call's audio went, once it ended (see
+    /// [`History::finish_live_audio`]).
+    pub fn finish_live_audio(&self, channel: &str, duration_ms: Option<i64>, message: &str) -> Result<bool> {
+        self.with_db(|conn| History::new(conn).finish_live_audio(channel, duration_ms, message))
+    }
+
     pub fn clear_history(&self) -> Result<usize> {
         self.with_db(|conn| History::new(conn).clear())
     }
