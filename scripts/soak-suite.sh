@@ -26,4 +26,6 @@ run crates/dialtone-sip interop
 run crates/dialtone-sip malformed
 run crates/dialtone-sip stale_nonce
 run crates/dialtone-cli sip
-for t in calling links sound window; do run tests/e2e "$t" --test-threads=1; done
+run crates/dialtone-agora page
+run crates/dialtone-agora browser
+for t in calling facetime_audio links sound window; do run tests/e2e "$t" --test-threads=1; done

@@ -136,6 +136,12 @@ impl App {
 
     /// Like [`App::launch`], with `prepare` filling the data folder before the app starts.
     pub async fn launch_with(prepare: impl FnOnce(&Path)) -> App {
+        App::launch_with_env(prepare, &[]).await
+    }
+
+    /// Like [`App::launch_with`], with `env` set for the app (through tauri-driver and
+    /// WebKitWebDriver, which pass their environment on).
+    pub async fn launch_with_env(prepare: impl FnOnce(&Path), env: &[(&str, std::ffi::OsString)]) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the suite under xvfb-run (scripts/test.sh does)"
@@ -147,6 +153,7 @@ impl App {
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DIALTONE_DATA_DIR", data_dir.path())
+            .envs(env.iter().map(|(k, v)| (*k, v)))
             .stdout(Stdio::null())
             // Its own process group, so closing ends WebKitWebDriver (its child) too.
             .process_group(0)

@@ -41,6 +41,9 @@ describe("history", () => {
     expect(answered.icon).toBe("↙");
     expect(describeOutcome(row({ kind: "sip", outcome: "answered", duration_ms: 3_723_000 }), 0).label).toBe("Answered · 1:02:03");
     expect(describeOutcome(row({ kind: "sip", outcome: "missed", direction: "incoming" }), 0).tone).toBe("bad");
+    // A Sendblue call: its duration once the audio page ended, nothing before.
+    expect(describeOutcome(row({ kind: "sendblue", outcome: "live_audio", link: null, duration_ms: 65_000 }), 0).label).toBe("FaceTime audio · 1:05");
+    expect(describeOutcome(row({ kind: "sendblue", outcome: "live_audio", link: null, duration_ms: null }), 0).label).toBe("FaceTime audio");
     expect(describeOutcome(row({ kind: "sip", outcome: "declined", direction: "outgoing" }), 0).label).toBe("Declined by the far end");
     expect(formatDuration(0)).toBe("0:00");
   });

@@ -15,8 +15,11 @@ export function describeOutcome(row: CallRecord, nowSeconds: number): Outcome {
       return { icon: "☎", label: "Placed", tone: "good", linkValid };
     case "facetime_link":
       return { icon: "✓", label: linkValid ? "FaceTime link" : "FaceTime link (expired)", tone: "good", linkValid };
-    case "live_audio":
-      return { icon: "♪", label: "FaceTime audio", tone: "good", linkValid };
+    case "live_audio": {
+      // Its duration arrives when the audio page ends (how it ended is the row's message).
+      const took = row.duration_ms === null ? "" : ` · ${formatDuration(row.duration_ms)}`;
+      return { icon: "♪", label: `FaceTime audio${took}`, tone: "good", linkValid };
+    }
     case "recorded":
       return { icon: "✎", label: "Recorded in the CRM", tone: "good", linkValid };
     case "cancelled":
