@@ -8,10 +8,12 @@ scripts/install-deps.sh --test
 (cd ui && npm run --silent build)
 cargo build --locked -p dialtone-app
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e --test calling --test window -- --test-threads=1
+  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e --test calling --test window --test facetime_audio -- --test-threads=1
+cargo test --locked -p dialtone-agora --test browser
 # artifacts/e2e name → docs/screenshots name
 for pair in dialpad-number:dialpad facetime-link:facetime-link settings-providers:settings-providers \
-            contacts:contacts history:history settings-dark:settings-dark narrow:narrow; do
+            contacts:contacts history:history settings-dark:settings-dark narrow:narrow \
+            facetime-audio-in-browser:facetime-audio facetime-audio-page:facetime-audio-page; do
   cp "artifacts/e2e/${pair%%:*}.png" "docs/screenshots/${pair##*:}.png"
 done
 echo "docs/screenshots/ regenerated from artifacts/e2e/"

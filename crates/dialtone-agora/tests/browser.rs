@@ -176,6 +176,11 @@ async fn in_chromium_the_page_fails_to_reach_agora_in_words_allows_only_agora_an
     let words = status.text().await.expect("text");
     assert!(words.contains("Could not reach Agora's servers"), "{words}");
     assert!(!client.source().await.expect("source").contains(TOKEN), "the session block is gone from the document");
+    // The call page as the person sees it, for the README (artifacts/e2e/, like the window's).
+    let shot = client.screenshot().await.expect("a screenshot");
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/e2e");
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    std::fs::write(artifacts.join("facetime-audio-page.png"), shot).expect("saves the screenshot");
 
     // Served once: a reload, and any other path, is 404.
     assert!(!client.current_url().await.expect("url").as_str().contains(TOKEN));
