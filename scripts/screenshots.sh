@@ -6,10 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 (cd ui && npm run --silent build)
-cargo build --locked -p dialtone-app
-xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e --test calling --test window --test facetime_audio -- --test-threads=1
-cargo test --locked -p dialtone-agora --test browser
+scripts/e2e.sh --test calling --test window --test facetime_audio
+cargo test --locked --test browser
 # artifacts/e2e name → docs/screenshots name
 for pair in dialpad-number:dialpad facetime-link:facetime-link settings-providers:settings-providers \
             contacts:contacts history:history settings-dark:settings-dark narrow:narrow \

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # One soak run of every audio, network and window test, straight from the built test
 # binaries (so no build happens inside the soak), each from its package folder.
-# Build first:  cargo test --no-run -p dialtone-audio -p dialtone-cli -p dialtone-core -p dialtone-sip
-#               cargo build -p dialtone-app && cargo test --no-run -p dialtone-e2e
+# Build first:  cargo test --locked --workspace --no-run
 # Then:  scripts/soak.sh 20 xvfb-run -a -s "-screen 0 1280x800x24" \
 #          scripts/with-keychain.sh scripts/with-audio.sh scripts/soak-suite.sh
 set -euo pipefail

@@ -22,9 +22,7 @@ step "Rust: unit, integration, contract and binding tests (real Secret Service, 
 scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked
 
 step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"
-cargo build --locked -p dialtone-app
-xvfb-run -a -s "-screen 0 1280x800x24" \
-  scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked -p dialtone-e2e -- --test-threads=1
+scripts/e2e.sh
 
 echo
 echo "All tests passed. Screenshots of the window: artifacts/e2e/"

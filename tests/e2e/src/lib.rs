@@ -32,7 +32,7 @@ pub fn app_binary() -> PathBuf {
     let path = std::env::var_os("DIALTONE_APP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/debug/dialtone-app"));
-    assert!(path.exists(), "{} is missing: build it first with `cargo build -p dialtone-app`", path.display());
+    assert!(path.exists(), "{} is missing: run the suite through scripts/e2e.sh, which builds it", path.display());
     path
 }
 
