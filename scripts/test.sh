@@ -24,5 +24,10 @@ scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked
 step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"
 scripts/e2e.sh
 
+step "packages: the .deb and .rpm from the debug build; the .deb installed on this machine, opened, purged"
+scripts/package.sh --debug
+xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keychain.sh tests/package/deb.sh target/debug/bundle/deb/*.deb
+tests/package/rpm.sh target/debug/bundle/rpm/*.rpm target/debug/bundle/deb/*.deb
+
 echo
 echo "All tests passed. Screenshots of the window: artifacts/e2e/"
