@@ -100,6 +100,9 @@ async fn in_chromium_the_page_fails_to_reach_agora_in_words_allows_only_agora_an
     let port = free_port();
     let _driver = Driver(
         Command::new("/usr/bin/chromedriver")
+            // Chromium's singleton socket folder goes here, not in /tmp, where one was
+            // left behind after every run.
+            .env("TMPDIR", scratch.path())
             .arg(format!("--port={port}"))
             .arg(format!("--log-path={}", driver_log.display()))
             .args(["--verbose", "--enable-chrome-logs"])

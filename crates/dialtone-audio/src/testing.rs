@@ -5,7 +5,7 @@
 //! engine's own tests, the `dialtone` command's and the end-to-end suite share it.
 
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::analysis::{goertzel_power, rms_dbfs};
 
@@ -110,7 +110,16 @@ impl Recorder {
             .stderr(Stdio::null())
             .spawn()
             .expect("parec");
-        std::thread::sleep(Duration::from_millis(300));
+        // Recording starts when the first samples arrive, not when parec starts: an idle
+        // null sink renders in 2 s blocks and only takes up the recorder's 20 ms at the
+        // end of the block under way. A sound played in that window can reach the sink
+        // and be gone before the monitor hears any of it (a key heard as nothing, one
+        // run in a few under load).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while file.as_file().metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+            assert!(Instant::now() < deadline, "parec recorded nothing from {sink_name}.monitor in 10 s");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         Recorder { child, file }
     }
 

@@ -79,7 +79,7 @@ async fn a_sendblue_call_opens_in_the_browser_hangs_up_from_the_window_and_leaks
     std::fs::write(
         &opener,
         format!(
-            "#!/bin/sh\n/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            "#!/bin/sh\nTMPDIR={dir} /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
              --disable-background-networking --disable-component-update --disable-sync \
              --use-fake-ui-for-media-stream --use-fake-device-for-media-stream \
              --user-data-dir={dir}/profile \"$1\" >{dir}/chromium.log 2>&1 &\necho $! >{dir}/chromium.pid\n",
