@@ -47,11 +47,16 @@ pub enum ErrorCode {
     Cancelled,
     /// No sound device or server could be used; the message says which and why.
     AudioUnavailable,
+    /// An update was downloaded but failed its signature check; it was thrown away and
+    /// nothing was installed.
+    UpdateRejected,
+    /// Checking for, downloading or installing an update failed; what is installed is unchanged.
+    UpdateFailed,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 19] = [
         Self::InvalidInput,
         Self::SettingsInvalid,
         Self::Io,
@@ -69,6 +74,8 @@ impl ErrorCode {
         Self::Unsupported,
         Self::Cancelled,
         Self::AudioUnavailable,
+        Self::UpdateRejected,
+        Self::UpdateFailed,
     ];
 }
 
@@ -160,6 +167,8 @@ mod tests {
                 r#""unsupported""#,
                 r#""cancelled""#,
                 r#""audio_unavailable""#,
+                r#""update_rejected""#,
+                r#""update_failed""#,
             ]
         );
     }

@@ -55,6 +55,9 @@ pub struct Settings {
     pub default_provider: Option<String>,
     /// The person's providers by name: kind and non-secret settings.
     pub providers: BTreeMap<String, ProviderConfig>,
+    /// Ask the update server for a newer Dialtone at each launch (off unless the person
+    /// turns it on: a check tells the server this copy's version and address).
+    pub check_for_updates: bool,
     /// Keys written by other versions of Dialtone, kept as they were.
     pub other: toml::Table,
 }
@@ -64,6 +67,15 @@ const REGION: &str = "region";
 const DEFAULT_PROVIDER: &str = "default_provider";
 const PROVIDERS: &str = "providers";
 const AUDIO: &str = "audio";
+const CHECK_FOR_UPDATES: &str = "check_for_updates";
+
+fn flag_from(key: &str, value: Option<toml::Value>) -> std::result::Result<bool, String> {
+    match value {
+        None => Ok(false),
+        Some(toml::Value::Boolean(on)) => Ok(on),
+        Some(other) => Err(format!("{key} is {other}; it must be true or false, without quotes")),
+    }
+}
 
 fn audio_from(value: Option<toml::Value>) -> std::result::Result<AudioDevices, String> {
     let Some(value) = value else { return Ok(AudioDevices::default()) };
@@ -134,7 +146,8 @@ impl Settings {
         let default_provider = text_from(DEFAULT_PROVIDER, table.remove(DEFAULT_PROVIDER)).map_err(invalid)?;
         let providers = providers_from(table.remove(PROVIDERS)).map_err(invalid)?;
         let audio = audio_from(table.remove(AUDIO)).map_err(invalid)?;
-        Ok(Self { appearance, audio, region, default_provider, providers, other: table })
+        let check_for_updates = flag_from(CHECK_FOR_UPDATES, table.remove(CHECK_FOR_UPDATES)).map_err(invalid)?;
+        Ok(Self { appearance, audio, region, default_provider, providers, check_for_updates, other: table })
     }
 
     /// Reads, changes and writes the settings while holding a lock on a file beside
@@ -172,6 +185,9 @@ impl Settings {
         }
         if let Some(name) = &self.default_provider {
             table.insert(DEFAULT_PROVIDER.to_owned(), toml::Value::String(name.clone()));
+        }
+        if self.check_for_updates {
+            table.insert(CHECK_FOR_UPDATES.to_owned(), toml::Value::Boolean(true));
         }
         if self.audio != AudioDevices::default() {
             let audio = toml::Value::try_from(&self.audio)
@@ -322,6 +338,27 @@ mod tests {
         std::fs::write(&path, "[providers.work]\nkind = \"carrier-pigeon\"\n").unwrap();
         let err = Settings::load(&path).unwrap_err();
         assert!(err.message.contains("provider “work”"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_update_check_is_off_until_turned_on_and_a_quoted_flag_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        assert!(!Settings::load(&path).unwrap().check_for_updates);
+        Settings::update(&path, |s| {
+            s.check_for_updates = true;
+            Ok(())
+        })
+        .unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("check_for_updates = true"));
+        assert!(Settings::load(&path).unwrap().check_for_updates);
+        std::fs::write(&path, "check_for_updates = \"yes\"\n").unwrap();
+        let err = Settings::load(&path).unwrap_err();
+        assert!(
+            err.message.ends_with(r#"check_for_updates is "yes"; it must be true or false, without quotes"#),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -23,6 +23,14 @@ impl Dialtone {
         })
     }
 
+    /// Turns the check for a newer Dialtone at launch on or off.
+    pub fn set_check_for_updates(&self, on: bool) -> Result<Settings> {
+        self.update(|s| {
+            s.check_for_updates = on;
+            Ok(())
+        })
+    }
+
     /// Remembers the chosen sound devices (`None` in a field: the system default) and
     /// returns them as saved.
     pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<crate::settings::AudioDevices> {
