@@ -47,6 +47,11 @@ fn main() {
         "start_echo_test",
         "stop_echo_test",
         "take_pending_link",
+        "set_check_for_updates",
+        "check_for_update",
+        "download_update",
+        "install_update",
+        "restart_to_update",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step failed");
 }

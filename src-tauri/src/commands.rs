@@ -61,6 +61,8 @@ pub struct SettingsView {
     pub appearance: Appearance,
     /// Numbers typed without `+` are read in this region (ISO 3166, e.g. "US").
     pub region: Option<String>,
+    /// Ask for a newer Dialtone at launch.
+    pub check_for_updates: bool,
 }
 
 #[tauri::command]
@@ -75,16 +77,31 @@ pub fn set_appearance(state: State<'_, AppState>, appearance: Appearance) -> Res
     store_appearance(&state.dialtone, appearance)
 }
 
+#[tauri::command]
+#[specta::specta]
+pub fn set_check_for_updates(state: State<'_, AppState>, on: bool) -> Result<SettingsView, Error> {
+    let settings = state.dialtone.set_check_for_updates(on)?;
+    tracing::info!(on, "check for updates at launch");
+    Ok(view_of(settings))
+}
+
+fn view_of(settings: dialtone_core::settings::Settings) -> SettingsView {
+    SettingsView {
+        appearance: settings.appearance,
+        region: settings.region,
+        check_for_updates: settings.check_for_updates,
+    }
+}
+
 fn load_settings_view(dialtone: &Dialtone) -> Result<SettingsView, Error> {
-    let settings = dialtone.settings()?;
-    Ok(SettingsView { appearance: settings.appearance, region: settings.region })
+    Ok(view_of(dialtone.settings()?))
 }
 
 fn store_appearance(dialtone: &Dialtone, appearance: Appearance) -> Result<SettingsView, Error> {
     // Through the core, under the settings lock, so a CLI change at the same moment survives.
     let settings = dialtone.set_appearance(appearance)?;
     tracing::info!(?appearance, "appearance changed");
-    Ok(SettingsView { appearance, region: settings.region })
+    Ok(view_of(settings))
 }
 
 #[cfg(test)]

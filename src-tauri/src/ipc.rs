@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, facetime_audio, links, page, people, share, sound};
+use crate::{calls, commands, facetime_audio, links, page, people, share, sound, updates};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -18,11 +18,13 @@ pub fn builder() -> Builder<tauri::Wry> {
         .typ::<page::ImportProgress>()
         .typ::<page::CallUpdate>()
         .typ::<facetime_audio::AudioUpdate>()
+        .typ::<updates::UpdateProgress>()
         .commands(collect_commands![
             commands::app_info,
             commands::frontend_ready,
             commands::get_settings,
             commands::set_appearance,
+            commands::set_check_for_updates,
             calls::provider_kinds,
             calls::list_providers,
             calls::add_provider,
@@ -64,6 +66,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             sound::microphone_meter,
             sound::start_echo_test,
             sound::stop_echo_test,
+            updates::check_for_update,
+            updates::download_update,
+            updates::install_update,
+            updates::restart_to_update,
         ])
 }
 

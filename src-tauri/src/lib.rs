@@ -18,6 +18,7 @@ pub mod page;
 pub mod people;
 pub mod share;
 pub mod sound;
+pub mod updates;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -95,6 +96,9 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        // Checks and installs signed updates, from our commands only (updates.rs): the
+        // web view is granted none of the plugin's own commands.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(ipc.invoke_handler())
         .setup(|app| {
             // Sound starts with the devices the person chose; a broken settings file
@@ -112,6 +116,7 @@ pub fn run() {
             pending_link: pending,
             audio_calls: Default::default(),
         })
+        .manage(updates::Updates::default())
         .run(tauri::generate_context!());
     if let Err(err) = result {
         let why = if instance::handover_failed(&err) {

@@ -19,6 +19,8 @@ pub const CALL_EVENT: &str = "dialtone-call";
 /// A Sendblue call's audio page reported something; `detail` is
 /// [`crate::facetime_audio::AudioUpdate`].
 pub const AUDIO_CALL_EVENT: &str = "dialtone-call-audio";
+/// An update is downloading; `detail` is [`crate::updates::UpdateProgress`].
+pub const UPDATE_PROGRESS_EVENT: &str = "dialtone-update-progress";
 
 /// What the core told of one attempt to call, by the page's attempt number.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -35,6 +37,7 @@ pub struct Names {
     pub link: &'static str,
     pub call: &'static str,
     pub call_audio: &'static str,
+    pub update_progress: &'static str,
 }
 
 pub const NAMES: Names = Names {
@@ -43,6 +46,7 @@ pub const NAMES: Names = Names {
     link: LINK_EVENT,
     call: CALL_EVENT,
     call_audio: AUDIO_CALL_EVENT,
+    update_progress: UPDATE_PROGRESS_EVENT,
 };
 
 /// How far an import has gone, in cards.
