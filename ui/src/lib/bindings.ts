@@ -32,6 +32,14 @@ async setAppearance(appearance: Appearance) : Promise<Result<SettingsView, AppEr
     else return { status: "error", error: e  as any };
 }
 },
+async setCheckForUpdates(on: boolean) : Promise<Result<SettingsView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_check_for_updates", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async providerKinds() : Promise<KindInfo[]> {
     return await TAURI_INVOKE("provider_kinds");
 },
@@ -418,6 +426,52 @@ async stopEchoTest() : Promise<Result<null, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Asks the update server for a newer Dialtone; remembers the offer for the download.
+ */
+async checkForUpdate() : Promise<Result<UpdateOffer | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_for_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Downloads the offered update and keeps it once its signature checks out; the page
+ * hears the progress as [`crate::page::UPDATE_PROGRESS_EVENT`].
+ */
+async downloadUpdate() : Promise<Result<UpdateOffer, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("download_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Installs the downloaded, verified update; Dialtone keeps running the old version
+ * until [`restart_to_update`].
+ */
+async installUpdate() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("install_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Restarts into the installed update, on the person's word.
+ */
+async restartToUpdate() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("restart_to_update") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -427,7 +481,7 @@ async stopEchoTest() : Promise<Result<null, AppError>> {
 
 /** user-defined constants **/
 
-export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","call_audio":"dialtone-call-audio","import_progress":"contacts-import-progress","link":"dialtone-link"} as const;
+export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","call_audio":"dialtone-call-audio","import_progress":"contacts-import-progress","link":"dialtone-link","update_progress":"dialtone-update-progress"} as const;
 
 /** user-defined types **/
 
@@ -793,7 +847,16 @@ export type ErrorCode =
 /**
  * No sound device or server could be used; the message says which and why.
  */
-"audio_unavailable"
+"audio_unavailable" | 
+/**
+ * An update was downloaded but failed its signature check; it was thrown away and
+ * nothing was installed.
+ */
+"update_rejected" | 
+/**
+ * Checking for, downloading or installing an update failed; what is installed is unchanged.
+ */
+"update_failed"
 /**
  * Why joining failed, as the page classified the SDK's error. The words are the
  * UI's (`ui/src/call/failures.ts`), shown in both windows.
@@ -1064,7 +1127,31 @@ export type SettingsView = { appearance: Appearance;
 /**
  * Numbers typed without `+` are read in this region (ISO 3166, e.g. "US").
  */
-region: string | null }
+region: string | null; 
+/**
+ * Ask for a newer Dialtone at launch.
+ */
+checkForUpdates: boolean }
+/**
+ * A newer Dialtone the update server offers.
+ */
+export type UpdateOffer = { version: string; 
+/**
+ * The release notes, as the server wrote them.
+ */
+notes: string | null; 
+/**
+ * When it was published, as the server wrote it (RFC 3339).
+ */
+date: string | null }
+/**
+ * How far a download has gone, in bytes.
+ */
+export type UpdateProgress = { received: number; 
+/**
+ * From the server's Content-Length, when it sent one.
+ */
+total: number | null }
 
 /** tauri-specta globals **/
 
