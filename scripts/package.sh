@@ -6,6 +6,13 @@
 #        scripts/package.sh --debug   packages of the debug build the test suite makes
 #                                     (target/debug/bundle/), for tests/package/deb.sh
 # No AppImage: Tauri's AppImage bundler downloads its tools (linuxdeploy) while it runs.
+#
+# Signed updates: with TAURI_SIGNING_PRIVATE_KEY_PATH (or TAURI_SIGNING_PRIVATE_KEY) set,
+# and TAURI_SIGNING_PRIVATE_KEY_PASSWORD if the key has one, each package is signed for
+# its version (`tauri signer sign --app-version`, which the updater's requireSignedVersion
+# checks) and bundle/latest.json is written: the manifest to publish at the updater
+# endpoint in tauri.conf.json, beside the packages, which it names under
+# DIALTONE_RELEASE_URL (default: the GitHub release of this version).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +41,27 @@ echo
 for f in target/"$profile"/bundle/deb/*.deb target/"$profile"/bundle/rpm/*.rpm; do
   stat -c '%s %n' "$f" | awk '{ printf "%-60s %5.1f MB\n", $2, $1 / 1e6 }'
 done
+
+if [ -n "${TAURI_SIGNING_PRIVATE_KEY_PATH:-}${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  version=$(node -p 'require("./src-tauri/tauri.conf.json").version')
+  base=${DIALTONE_RELEASE_URL:-https://github.com/dialtone-app/dialtone/releases/download/v$version}
+  deb=$(ls target/"$profile"/bundle/deb/*.deb)
+  rpm=$(ls target/"$profile"/bundle/rpm/*.rpm)
+  for f in "$deb" "$rpm"; do
+    # -p always: an unset password would make the signer ask for one and wait.
+    ui/node_modules/.bin/tauri signer sign -p "${TAURI_SIGNING_PRIVATE_KEY_PASSWORD:-}" --app-version "$version" "$f" >/dev/null
+  done
+  manifest=target/"$profile"/bundle/latest.json
+  VERSION=$version BASE=$base DEB=$deb RPM=$rpm node -e '
+    const fs = require("fs"), path = require("path");
+    const entry = (file) => ({ signature: fs.readFileSync(file + ".sig", "utf8"), url: process.env.BASE + "/" + path.basename(file) });
+    const manifest = {
+      version: process.env.VERSION,
+      notes: process.env.DIALTONE_RELEASE_NOTES || "",
+      pub_date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      platforms: { "linux-x86_64-deb": entry(process.env.DEB), "linux-x86_64-rpm": entry(process.env.RPM) },
+    };
+    fs.writeFileSync(process.argv[1], JSON.stringify(manifest, null, 2) + "\n");
+  ' "$manifest"
+  echo "signed for $version; update manifest: $manifest"
+fi
