@@ -24,7 +24,7 @@ scripts/with-keychain.sh scripts/with-audio.sh cargo test --locked
 step "end to end: the real window under Xvfb, tauri-driver and WebKitWebDriver"
 scripts/e2e.sh
 
-step "packages: the .deb and .rpm from the debug build, signed for updates with a throwaway key; the .deb installed on this machine, opened, purged"
+step "packages: the .deb and .rpm from the debug build, signed for updates with a throwaway key; the .deb installed on this machine, opened, purged; installed again and updated by the app itself"
 keys=$(mktemp -d)
 trap 'rm -rf "$keys"' EXIT
 ui/node_modules/.bin/tauri signer generate --ci -p "" -f -w "$keys/update.key" >/dev/null
@@ -32,6 +32,8 @@ TAURI_SIGNING_PRIVATE_KEY_PATH="$keys/update.key" TAURI_SIGNING_PRIVATE_KEY_PASS
 tests/package/signed.sh target/debug/bundle "$keys/update.key.pub"
 xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keychain.sh tests/package/deb.sh target/debug/bundle/deb/*.deb
 tests/package/rpm.sh target/debug/bundle/rpm/*.rpm target/debug/bundle/deb/*.deb
+xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keychain.sh scripts/with-audio.sh \
+  tests/package/update.sh target/debug/bundle/deb/*.deb "$keys/update.key" "$keys/update.key.pub"
 
 echo
 echo "All tests passed. Screenshots of the window: artifacts/e2e/"
