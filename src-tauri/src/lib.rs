@@ -19,6 +19,7 @@ pub mod people;
 pub mod share;
 pub mod sound;
 pub mod updates;
+pub mod webview;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -87,6 +88,8 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let tuning = webview::Tuning::from_env();
+    webview::before_first_window(tuning);
     let ipc = ipc::builder();
     let pending = links::PendingLink(Mutex::new(args.link.as_deref().and_then(|l| links::link_in(&[l]))));
     let result = tauri::Builder::default()
@@ -100,7 +103,10 @@ pub fn run() {
         // web view is granted none of the plugin's own commands.
         .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(ipc.invoke_handler())
-        .setup(|app| {
+        .setup(move |app| {
+            if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+                webview::tune_main_window(&window, tuning);
+            }
             // Sound starts with the devices the person chose; a broken settings file
             // means the defaults here (the settings screen reports the file itself).
             let chosen = app.state::<AppState>().dialtone.settings().map(|s| s.audio).unwrap_or_default();

@@ -19,6 +19,10 @@ async fn frame_renders_and_navigates() {
         json!("grid")
     );
 
+    // What the page never uses is off in its web view (src-tauri/src/webview.rs): WebGL,
+    // which WebKit's defaults offer, is not there.
+    app.eval_until("return document.createElement('canvas').getContext('webgl') === null", json!(true)).await;
+
     let shot = app.screenshot("dialpad").await;
     assert!(shot.width >= 360 && shot.height >= 360, "{shot:?}");
     assert!(shot.distinct_colours > 50, "the window looks blank: {shot:?}");

@@ -1,0 +1,129 @@
+//! Making the main window's web view lighter: WebKitGTK settings for a single-page app
+//! that draws a dialpad and a few lists.
+//!
+//! WebKitGTK's defaults are a browser's: a memory cache sized for browsing, a page cache
+//! for going back, WebGL, WebAudio, media elements, WebSQL and DNS prefetching all ready.
+//! The main window uses none of them (sound is played by the Rust audio engine, never by
+//! the page), so they are turned off for that window. The Sendblue call page (its own
+//! window, [`crate::facetime_audio`]) keeps WebAudio, media streams and WebRTC: Agora's
+//! SDK needs them. Media streams and WebRTC are left as they are here too, because the
+//! main window asks for `RTCPeerConnection` to decide where a FaceTime call's audio can
+//! play, and WebKit ties it to them.
+//!
+//! Each part can be left out for a measurement, by naming it in [`KEEP_ENV`]
+//! (`scripts/measure.sh` does this to report what each one saves).
+//! Other platforms' web views are left as they are.
+
+/// Comma-separated parts to leave at WebKit's defaults, for measuring: `cache`
+/// (the cache model), `features` (what the page never uses), `pressure` (the network
+/// process's memory-pressure limits), or `all`.
+pub const KEEP_ENV: &str = "DIALTONE_WEBKIT_KEEP";
+
+/// The parts of the tuning, as [`KEEP_ENV`] names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    pub cache: bool,
+    pub features: bool,
+    pub pressure: bool,
+}
+
+impl Tuning {
+    /// Everything on, less what `keep` (the value of [`KEEP_ENV`]) names.
+    pub fn from_keep(keep: Option<&str>) -> Self {
+        let keep: Vec<&str> = keep.unwrap_or_default().split(',').map(str::trim).collect();
+        let on = |part: &str| !keep.contains(&part) && !keep.contains(&"all");
+        Self { cache: on("cache"), features: on("features"), pressure: on("pressure") }
+    }
+
+    pub fn from_env() -> Self {
+        Self::from_keep(std::env::var(KEEP_ENV).ok().as_deref())
+    }
+}
+
+/// Before any web view exists: limits for WebKit's network process, which it reads when
+/// it starts. Above the conservative threshold it drops caches; it is never killed for
+/// memory (the kill threshold is left unset).
+pub fn before_first_window(tuning: Tuning) {
+    #[cfg(target_os = "linux")]
+    if tuning.pressure {
+        // WebKit's wrappers insist on GTK being up; without a display it is not, and
+        // Tauri reports that itself a moment later.
+        if gtk::init().is_err() {
+            return;
+        }
+        let mut settings = webkit2gtk::MemoryPressureSettings::new();
+        settings.set_memory_limit(NETWORK_PROCESS_LIMIT_MB);
+        settings.set_conservative_threshold(0.33);
+        settings.set_strict_threshold(0.5);
+        webkit2gtk::WebsiteDataManager::set_memory_pressure_settings(&mut settings);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = tuning;
+}
+
+/// The network process holds Dialtone's few local files and the IPC; 64 MB is twice what
+/// it uses idle.
+#[cfg(target_os = "linux")]
+const NETWORK_PROCESS_LIMIT_MB: u32 = 64;
+
+/// Applies the settings to the main window's web view.
+pub fn tune_main_window<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>, tuning: Tuning) {
+    #[cfg(target_os = "linux")]
+    {
+        let result = window.with_webview(move |webview| linux::apply(&webview.inner(), tuning));
+        if let Err(err) = result {
+            tracing::warn!("the web view's settings were left at WebKit's defaults: {err}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (window, tuning);
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+
+    use super::Tuning;
+
+    pub fn apply(webview: &webkit2gtk::WebView, tuning: Tuning) {
+        if tuning.cache {
+            // A document viewer keeps no memory cache of pages: the app has one page.
+            if let Some(context) = webview.context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        }
+        if tuning.features {
+            let Some(settings) = WebViewExt::settings(webview) else { return };
+            settings.set_enable_page_cache(false); // back-forward cache: there is no "back"
+            settings.set_enable_webgl(false);
+            settings.set_enable_webaudio(false);
+            settings.set_enable_media(false);
+            settings.set_enable_mediasource(false);
+            settings.set_enable_encrypted_media(false);
+            settings.set_enable_html5_database(false);
+            settings.set_enable_offline_web_application_cache(false);
+            settings.set_enable_dns_prefetching(false);
+            settings.set_enable_back_forward_navigation_gestures(false);
+            settings.set_enable_site_specific_quirks(false);
+        }
+        tracing::debug!(?tuning, "web view settings applied");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everything_is_on_unless_kept_for_a_measurement() {
+        let all = Tuning { cache: true, features: true, pressure: true };
+        assert_eq!(Tuning::from_keep(None), all);
+        assert_eq!(Tuning::from_keep(Some("")), all);
+        assert_eq!(Tuning::from_keep(Some("cache")), Tuning { cache: false, ..all });
+        assert_eq!(
+            Tuning::from_keep(Some("features, pressure")),
+            Tuning { cache: true, features: false, pressure: false }
+        );
+        assert_eq!(Tuning::from_keep(Some("all")), Tuning { cache: false, features: false, pressure: false });
+    }
+}
