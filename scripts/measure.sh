@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Measures what the README reports: launch to first interactive frame, idle memory of
-# the whole app process tree (the app plus WebKit's processes), and the release binary's
-# size. Prints the figures; needs a display, so it wraps itself in xvfb-run when none.
+# Measures what the README reports: launch to first interactive frame; idle memory of
+# the whole process tree (the app plus WebKit's processes) beside the floor (a bare
+# Tauri window with an empty page, tools/webview-floor, same profile, same run); what
+# each WebKitGTK setting saves; idle CPU over 30 s; memory growth after 100 calls and
+# 100 screen changes; the release binary's size.
+# Prints the figures; needs a display, so it wraps itself in xvfb-run when none.
 # Usage: scripts/measure.sh [RUNS]    (default 10 launches; the first, cold, is reported apart)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +16,7 @@ fi
 
 scripts/install-deps.sh --test >/dev/null
 (cd ui && npm run --silent build >/dev/null)
-cargo build --locked --release -p dialtone-app 2>&1 | tail -n 1
+cargo build --locked --release -p dialtone-app -p dialtone-webview-floor 2>&1 | tail -n 1
 app=target/release/dialtone-app
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
@@ -36,26 +39,86 @@ echo "first launch (cold caches): ${times[0]} ms"
 printf '%s\n' "${times[@]:1}" | sort -n | awk '
   { v[NR] = $1 } END { printf "warm launches: median %d ms, min %d ms, max %d ms (n=%d)\n", v[int((NR+1)/2)], v[1], v[NR], NR }'
 
-echo "== idle memory of the process tree"
-RUST_LOG=warn "$app" --data-dir "$data" &
-pid=$!
-sleep 10
-tree() {  # the app and every descendant
+# The app and every descendant (WebKit's web and network processes).
+tree() {
   local p=$1; echo "$p"
   for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$c"; done
 }
-total_pss=0; total_rss=0; total_anon=0
-for p in $(tree "$pid"); do
-  [ -r /proc/"$p"/smaps_rollup ] || continue
-  name=$(cat /proc/"$p"/comm)
-  pss=$(awk '/^Pss:/ { print $2 }' /proc/"$p"/smaps_rollup)
-  rss=$(awk '/^Rss:/ { print $2 }' /proc/"$p"/smaps_rollup)
-  anon=$(awk '/^Pss_Anon:/ { print $2 }' /proc/"$p"/smaps_rollup)
-  total_anon=$((total_anon + ${anon:-0}))
-  awk -v n="$name" -v p="$p" -v s="$pss" -v r="$rss" 'BEGIN { printf "  %-22s pid %-7s PSS %6.1f MB  RSS %6.1f MB\n", n, p, s/1024, r/1024 }'
-  total_pss=$((total_pss + pss)); total_rss=$((total_rss + rss))
+
+# Prints each process's PSS and the total; leaves the total, in kB, in $pss_kb.
+pss_of_tree() {
+  local verbose=$1 total=0 anon_total=0
+  for p in $(tree "$2"); do
+    [ -r /proc/"$p"/smaps_rollup ] || continue
+    local name pss rss anon
+    name=$(cat /proc/"$p"/comm)
+    pss=$(awk '/^Pss:/ { print $2 }' /proc/"$p"/smaps_rollup)
+    rss=$(awk '/^Rss:/ { print $2 }' /proc/"$p"/smaps_rollup)
+    anon=$(awk '/^Pss_Anon:/ { print $2 }' /proc/"$p"/smaps_rollup)
+    [ "$verbose" = 1 ] && awk -v n="$name" -v s="$pss" -v r="$rss" -v a="${anon:-0}" \
+      'BEGIN { printf "    %-22s PSS %6.1f MB (own %6.1f MB)  RSS %6.1f MB\n", n, s/1024, a/1024, r/1024 }'
+    total=$((total + pss)); anon_total=$((anon_total + ${anon:-0}))
+  done
+  pss_kb=$total
+  [ "$verbose" = 1 ] && awk -v s="$total" -v a="$anon_total" \
+    'BEGIN { printf "    total PSS %.1f MB: %.1f MB the processes own memory (heap, JS), %.1f MB mapped code and files\n", s/1024, a/1024, (s-a)/1024 }'
+  return 0
+}
+
+# Starts BINARY with the given environment, waits 10 s for it to settle, measures its
+# tree (verbose when asked) and stops it. The total PSS in MB is left in $mb.
+idle_tree() {
+  local verbose=$1 binary=$2; shift 2
+  env "$@" RUST_LOG=warn "$binary" --data-dir "$data" >/dev/null 2>&1 &
+  local pid=$!
+  sleep 10
+  pss_of_tree "$verbose" "$pid"
+  mb=$(awk -v s="$pss_kb" 'BEGIN { printf "%.1f", s/1024 }')
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  sleep 1
+}
+
+# The median over three launches of the idle PSS, in MB, in $median.
+median_of_3() {
+  local values=()
+  for _ in 1 2 3; do idle_tree 0 "$@"; values+=("$mb"); done
+  median=$(printf '%s\n' "${values[@]}" | sort -n | sed -n 2p)
+  spread="${values[*]}"
+}
+
+floor=target/release/dialtone-webview-floor
+echo "== idle memory of the process tree (PSS after 10 s; each the median of 3 launches)"
+echo "  the floor, tools/webview-floor (Tauri 2, one 960x680 window, an empty page):"
+idle_tree 1 "$floor" X=1
+median_of_3 "$floor" X=1; floor_mb=$median
+echo "  floor: $floor_mb MB (launches: $spread)"
+echo "  Dialtone:"
+idle_tree 1 "$app" X=1
+median_of_3 "$app" X=1; app_mb=$median
+echo "  Dialtone: $app_mb MB (launches: $spread)"
+awk -v a="$app_mb" -v f="$floor_mb" 'BEGIN { printf "  Dialtone above the floor: %.1f MB\n", a - f }'
+
+echo "== what each WebKitGTK setting saves (webview.rs; DIALTONE_WEBKIT_KEEP leaves parts at WebKit's defaults)"
+median_of_3 "$app" DIALTONE_WEBKIT_KEEP=all; none_mb=$median
+echo "  none of them (WebKit's defaults): $none_mb MB (launches: $spread)"
+for part in cache features pressure; do
+  median_of_3 "$app" DIALTONE_WEBKIT_KEEP=$part
+  awk -v p="$part" -v m="$median" -v a="$app_mb" -v s="$spread" \
+    'BEGIN { printf "  all but %-9s %6.1f MB: %s saves %.1f MB (launches: %s)\n", p ":", m, p, m - a, s }'
 done
-awk -v s="$total_pss" -v r="$total_rss" -v a="$total_anon" 'BEGIN {
-  printf "total: PSS %.1f MB, RSS %.1f MB\n", s/1024, r/1024
-  printf "  of the PSS: %.1f MB is the processes own memory (heap, JS), %.1f MB mapped code and files (mostly WebKitGTK libraries)\n", a/1024, (s-a)/1024 }'
+awk -v n="$none_mb" -v a="$app_mb" 'BEGIN { printf "  all of them save %.1f MB\n", n - a }'
+
+echo "== idle CPU of the process tree over 30 s"
+RUST_LOG=warn "$app" --data-dir "$data" >/dev/null 2>&1 &
+pid=$!
+sleep 10
+ticks() { local t=0; for p in $(tree "$pid"); do
+  t=$((t + $(awk '{ print $14 + $15 }' /proc/"$p"/stat 2>/dev/null || echo 0))); done; echo "$t"; }
+before=$(ticks); sleep 30; after=$(ticks)
+awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "  idle CPU: %.2f %% of one core (%d ticks in 30 s)\n", d / hz / 30 * 100, d }'
 kill "$pid"; wait "$pid" 2>/dev/null || true
+
+echo "== memory growth after 100 calls and 100 screen changes (through WebDriver, a stand-in provider)"
+cargo test --locked --workspace --no-run 2>&1 | tail -n 1
+DIALTONE_APP_BIN="$PWD/$app" scripts/with-keychain.sh cargo test --locked --workspace --test growth -- --ignored --nocapture 2>&1 \
+  | grep -E '^(  |growth)' || echo "  the growth measurement failed: run it alone to see why"

@@ -1,0 +1,113 @@
+//! A measurement, not a test (ignored; `scripts/measure.sh` runs it): the whole process
+//! tree's memory after 100 calls through a stand-in provider and after 100 screen
+//! changes, beside what it was before them. Figures are printed, not asserted: timing
+//! and memory are for benchmarks to report, and the README says what they were.
+//! Run alone: DIALTONE_APP_BIN=target/release/dialtone-app scripts/with-keychain.sh \
+//!   xvfb-run -a cargo test --workspace --test growth -- --ignored --nocapture
+
+use std::time::Duration;
+
+use dialtone_e2e::App;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const LINK: &str = "https://facetime.apple.com/join#v=1&p=AeX1cmBiEe2cQwKlK0D5bA&k=Qx3hT-9_aB";
+
+/// PSS of the app (found by its binary's name) and all its descendants, in kB.
+fn tree_pss_kb() -> u64 {
+    let binary = dialtone_e2e::app_binary();
+    let name: String = binary.file_name().unwrap().to_string_lossy().chars().take(15).collect();
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if pid.chars().all(|c| c.is_ascii_digit())
+            && std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
+        {
+            roots.push(pid);
+        }
+    }
+    assert_eq!(roots.len(), 1, "one {name} runs: {roots:?}");
+    let mut total = 0;
+    let mut todo = roots;
+    while let Some(pid) = todo.pop() {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        total += rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+            let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            todo.extend(children.split_whitespace().map(str::to_owned));
+        }
+    }
+    total
+}
+
+/// Settles (WebKit frees on its own timers), then measures.
+async fn settled_mb(app: &App) -> f64 {
+    // Ask JavaScriptCore to collect where the page can (the automation session exposes
+    // no GC call; an idle pause lets WebKit's own timers run).
+    let _ = app.eval("return 1").await;
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    tree_pss_kb() as f64 / 1024.0
+}
+
+#[tokio::test]
+#[ignore = "a measurement for scripts/measure.sh"]
+async fn memory_after_100_calls_and_100_screen_changes() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/api/facetime/calls"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"success": true, "link": LINK, "handle": "+14155550123"})),
+        )
+        .mount(&server)
+        .await;
+    let app = App::launch_with(|dir| std::fs::write(dir.join("settings.toml"), "region = \"US\"\n").unwrap()).await;
+    let provider = format!("growth{}", std::process::id());
+    let setup = format!(
+        "const done = arguments[arguments.length - 1]; const invoke = window.__TAURI_INTERNALS__.invoke;
+         invoke('add_provider', {{ name: '{provider}', kind: 'blooio', settings: {{ base_url: '{}' }} }})
+           .then(() => invoke('set_secret', {{ name: '{provider}', field: 'api_key', value: 'growth-key' }}))
+           .then(() => done('ok'), e => done(JSON.stringify(e)));",
+        server.uri()
+    );
+    assert_eq!(app.client.execute_async(&setup, vec![]).await.unwrap(), json!("ok"));
+    // Reload so the dialpad sees the provider, as after a restart.
+    app.eval("location.reload(); return 1").await;
+    app.testid("dial-number").await;
+
+    let call = || async {
+        app.click("nav-dialpad").await;
+        let field = app.testid("dial-number").await;
+        field.clear().await.unwrap();
+        field.send_keys("4155550123").await.unwrap();
+        app.click("call-button").await;
+        app.eval_until("return document.querySelector('[data-testid=link-text]')?.textContent ?? ''", json!(LINK))
+            .await;
+        app.click("call-close").await;
+    };
+    // Warm up: the first call loads the QR code's and the call panel's code.
+    for _ in 0..5 {
+        call().await;
+    }
+    let before = settled_mb(&app).await;
+    for _ in 0..100 {
+        call().await;
+    }
+    let after_calls = settled_mb(&app).await;
+    for i in 0..100 {
+        let screen = ["contacts", "history", "settings", "dialpad"][i % 4];
+        app.click(&format!("nav-{screen}")).await;
+        app.eval_until("return document.querySelector('[data-testid=app-frame]').dataset.screen", json!(screen)).await;
+    }
+    let after_screens = settled_mb(&app).await;
+    let calls = server.received_requests().await.unwrap_or_default().len();
+    println!("growth: {calls} calls reached the stand-in");
+    println!("  before: {before:.1} MB PSS (the tree, after 5 warm-up calls)");
+    println!("  after 100 calls: {after_calls:.1} MB ({:+.1} MB)", after_calls - before);
+    println!("  after 100 screen changes more: {after_screens:.1} MB ({:+.1} MB)", after_screens - after_calls);
+    app.close().await;
+}
