@@ -127,13 +127,39 @@ fn devices(host: &cpal::Host, direction: Direction) -> Result<Vec<cpal::Device>>
     found.map_err(|e| AudioError::NoHost(e.to_string()))
 }
 
+/// Runs `look` on the one connection kept for looking at the device list, making it
+/// first if need be, and once more on a fresh one if it fails (the sound server may
+/// have restarted since).
+///
+/// Why one is kept: cpal's PulseAudio host leaves its connection's thread and socket
+/// behind when it is dropped (pulseaudio 0.3.2's reactor sleeps on the socket and is
+/// never woken to see its handle gone). A host per look leaked one of each per call:
+/// every time Settings showed the devices, and every second while a stream was open,
+/// since streams check that their device is still there (`PRESENCE_CHECK`).
+fn with_listing_host<T>(look: impl Fn(&cpal::Host) -> Result<T>) -> Result<T> {
+    static LISTING: std::sync::Mutex<Option<cpal::Host>> = std::sync::Mutex::new(None);
+    let mut kept = LISTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(host) = kept.as_ref()
+        && let Ok(found) = look(host)
+    {
+        return Ok(found);
+    }
+    let fresh = host();
+    let found = look(&fresh);
+    *kept = Some(fresh);
+    found
+}
+
 /// Lists microphones and speakers.
 pub fn list() -> Result<DeviceList> {
-    let host = host();
+    with_listing_host(list_on)
+}
+
+fn list_on(host: &cpal::Host) -> Result<DeviceList> {
     let mut list = DeviceList { host: host.id().name().to_owned(), inputs: Vec::new(), outputs: Vec::new() };
     for direction in [Direction::Input, Direction::Output] {
-        let default_id = default_device(&host, direction).and_then(|d| d.id().ok()).map(|id| id.to_string());
-        let infos = devices(&host, direction)?.iter().map(|d| info(d, default_id.as_deref())).collect();
+        let default_id = default_device(host, direction).and_then(|d| d.id().ok()).map(|id| id.to_string());
+        let infos = devices(host, direction)?.iter().map(|d| info(d, default_id.as_deref())).collect();
         match direction {
             Direction::Input => list.inputs = infos,
             Direction::Output => list.outputs = infos,
@@ -171,7 +197,7 @@ pub fn pick(direction: Direction, wanted: Option<&str>) -> Result<Picked> {
 /// Whether a device with this id is still offered (used to notice one unplugged while
 /// its stream keeps quiet about it).
 pub fn is_present(direction: Direction, id: &str) -> bool {
-    devices(&host(), direction)
+    with_listing_host(|host| devices(host, direction))
         .map(|all| all.iter().any(|d| d.id().is_ok_and(|i| i.to_string() == id)))
         .unwrap_or(false)
 }
