@@ -14,8 +14,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const LINK: &str = "https://facetime.apple.com/join#v=1&p=AeX1cmBiEe2cQwKlK0D5bA&k=Qx3hT-9_aB";
 
-/// PSS of the app (found by its binary's name) and all its descendants, in kB.
-fn tree_pss_kb() -> u64 {
+/// PSS of the app (found by its binary's name) and of each of its descendants, in kB,
+/// by process name.
+fn tree_pss_kb() -> Vec<(String, u64)> {
     let binary = dialtone_e2e::app_binary();
     let name: String = binary.file_name().unwrap().to_string_lossy().chars().take(15).collect();
     let mut roots = Vec::new();
@@ -28,30 +29,52 @@ fn tree_pss_kb() -> u64 {
         }
     }
     assert_eq!(roots.len(), 1, "one {name} runs: {roots:?}");
-    let mut total = 0;
+    let mut each = Vec::new();
     let mut todo = roots;
     while let Some(pid) = todo.pop() {
         let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-        total += rollup
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned();
+        let pss = rollup
             .lines()
             .find_map(|l| l.strip_prefix("Pss:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .unwrap_or(0);
+        each.push((comm, pss));
         for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
             let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
             todo.extend(children.split_whitespace().map(str::to_owned));
         }
     }
-    total
+    each.sort();
+    each
+}
+
+/// A tree's figures: the total and each process, in MB.
+#[derive(Debug)]
+struct Figures(Vec<(String, u64)>);
+
+impl Figures {
+    fn total(&self) -> f64 {
+        self.0.iter().map(|(_, kb)| *kb).sum::<u64>() as f64 / 1024.0
+    }
+
+    fn growth_since(&self, before: &Figures) -> String {
+        let mut parts = Vec::new();
+        for (name, kb) in &self.0 {
+            let was = before.0.iter().find(|(n, _)| n == name).map_or(0, |(_, kb)| *kb);
+            parts.push(format!("{name} {:+.1}", (*kb as f64 - was as f64) / 1024.0));
+        }
+        format!("{:.1} MB ({:+.1} MB: {})", self.total(), self.total() - before.total(), parts.join(", "))
+    }
 }
 
 /// Settles (WebKit frees on its own timers), then measures.
-async fn settled_mb(app: &App) -> f64 {
+async fn settled(app: &App) -> Figures {
     // Ask JavaScriptCore to collect where the page can (the automation session exposes
     // no GC call; an idle pause lets WebKit's own timers run).
     let _ = app.eval("return 1").await;
     tokio::time::sleep(Duration::from_secs(8)).await;
-    tree_pss_kb() as f64 / 1024.0
+    Figures(tree_pss_kb())
 }
 
 #[tokio::test]
@@ -81,9 +104,13 @@ async fn memory_after_100_calls_and_100_screen_changes() {
 
     let call = || async {
         app.click("nav-dialpad").await;
-        let field = app.testid("dial-number").await;
-        field.clear().await.unwrap();
-        field.send_keys("4155550123").await.unwrap();
+        app.testid("dial-number").await;
+        // The dialpad keeps the last number; set the field as typing would.
+        app.eval(
+            "const f = document.querySelector('[data-testid=dial-number]'); f.value = '4155550123'; \
+             f.dispatchEvent(new Event('input', { bubbles: true })); return 1",
+        )
+        .await;
         app.click("call-button").await;
         app.eval_until("return document.querySelector('[data-testid=link-text]')?.textContent ?? ''", json!(LINK))
             .await;
@@ -93,21 +120,37 @@ async fn memory_after_100_calls_and_100_screen_changes() {
     for _ in 0..5 {
         call().await;
     }
-    let before = settled_mb(&app).await;
-    for _ in 0..100 {
+    let before = settled(&app).await;
+    let calls: usize = std::env::var("GROWTH_CALLS").ok().and_then(|n| n.parse().ok()).unwrap_or(100);
+    for _ in 0..calls {
         call().await;
     }
-    let after_calls = settled_mb(&app).await;
+    let after_calls = settled(&app).await;
+    // GROWTH_INVOKE="audio_devices" calls one command 100 times instead of changing screens.
+    if let Ok(invoke) = std::env::var("GROWTH_INVOKE") {
+        let (command, args) = invoke.split_once(' ').unwrap_or((invoke.as_str(), "{}"));
+        let script = format!(
+            "const done = arguments[arguments.length - 1]; (async () => {{ for (let i = 0; i < 100; i++) \
+             await window.__TAURI_INTERNALS__.invoke('{command}', {args}); }})().then(() => done('ok'), e => done(String(e)));"
+        );
+        assert_eq!(app.client.execute_async(&script, vec![]).await.unwrap(), json!("ok"));
+        println!("  after {invoke} 100 times: {}", settled(&app).await.growth_since(&after_calls));
+        app.close().await;
+        return;
+    }
+    // GROWTH_SCREENS=contacts,dialpad narrows it down when the figure grows.
+    let screens = std::env::var("GROWTH_SCREENS").unwrap_or_else(|_| "contacts,history,settings,dialpad".into());
+    let screens: Vec<&str> = screens.split(',').collect();
     for i in 0..100 {
-        let screen = ["contacts", "history", "settings", "dialpad"][i % 4];
+        let screen = screens[i % screens.len()];
         app.click(&format!("nav-{screen}")).await;
         app.eval_until("return document.querySelector('[data-testid=app-frame]').dataset.screen", json!(screen)).await;
     }
-    let after_screens = settled_mb(&app).await;
-    let calls = server.received_requests().await.unwrap_or_default().len();
-    println!("growth: {calls} calls reached the stand-in");
-    println!("  before: {before:.1} MB PSS (the tree, after 5 warm-up calls)");
-    println!("  after 100 calls: {after_calls:.1} MB ({:+.1} MB)", after_calls - before);
-    println!("  after 100 screen changes more: {after_screens:.1} MB ({:+.1} MB)", after_screens - after_calls);
+    let after_screens = settled(&app).await;
+    let reached = server.received_requests().await.unwrap_or_default().len();
+    println!("growth: {reached} calls reached the stand-in");
+    println!("  before: {:.1} MB PSS (the tree, after 5 warm-up calls)", before.total());
+    println!("  after {calls} calls: {}", after_calls.growth_since(&before));
+    println!("  after 100 screen changes more: {}", after_screens.growth_since(&after_calls));
     app.close().await;
 }
