@@ -160,3 +160,44 @@ async fn a_call_that_fails_sounds_the_error_tone() {
         assert!(power(part, freq) > 20.0 * others, "note {} is not {freq} Hz", i + 1);
     }
 }
+
+/// Leaving Settings while it is still loading the device list leaves the microphone
+/// off: the card turned the meter off as it went, and must not turn it on afterwards.
+/// (It did: a person clicking through Settings left the microphone recording, and the
+/// page receiving level reports, until Settings was opened and closed again.)
+#[tokio::test]
+async fn leaving_settings_at_once_leaves_the_microphone_off() {
+    let app = App::launch().await;
+    app.testid("app-frame").await;
+    app.eval(
+        "window.__levels = 0; \
+         window.addEventListener('dialtone-audio', e => { if (e.detail?.kind === 'level') window.__levels++; }); return 1",
+    )
+    .await;
+    // Open Settings, and leave as soon as the audio card is in the page (its device list
+    // is still being fetched then).
+    let leave_at_once = "const done = arguments[arguments.length - 1]; \
+         document.querySelector('[data-testid=nav-settings]').click(); \
+         const wait = () => document.querySelector('[data-testid=audio-settings]') \
+           ? (document.querySelector('[data-testid=nav-dialpad]').click(), done(true)) \
+           : requestAnimationFrame(wait); \
+         wait();";
+    for _ in 0..5 {
+        assert_eq!(app.client.execute_async(leave_at_once, vec![]).await.unwrap(), json!(true));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Whatever was in flight arrives; from then on, nothing may.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    app.eval("window.__levels = 0; return 1").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(app.eval("return window.__levels").await, json!(0), "the microphone meter still reports");
+
+    // Opening Settings and staying does start it (so the count above can see it).
+    app.click("nav-settings").await;
+    let started = Instant::now();
+    while app.eval("return window.__levels").await == json!(0) {
+        assert!(started.elapsed() < Duration::from_secs(10), "Settings did not meter the microphone");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.close().await;
+}
