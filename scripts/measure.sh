@@ -89,12 +89,12 @@ median_of_3() {
 floor=target/release/dialtone-webview-floor
 echo "== idle memory of the process tree (PSS after 10 s; each the median of 3 launches)"
 echo "  the floor, tools/webview-floor (Tauri 2, one 960x680 window, an empty page):"
-idle_tree 1 "$floor" X=1
-median_of_3 "$floor" X=1; floor_mb=$median
+idle_tree 1 "$floor"
+median_of_3 "$floor"; floor_mb=$median
 echo "  floor: $floor_mb MB (launches: $spread)"
 echo "  Dialtone:"
-idle_tree 1 "$app" X=1
-median_of_3 "$app" X=1; app_mb=$median
+idle_tree 1 "$app"
+median_of_3 "$app"; app_mb=$median
 echo "  Dialtone: $app_mb MB (launches: $spread)"
 awk -v a="$app_mb" -v f="$floor_mb" 'BEGIN { printf "  Dialtone above the floor: %.1f MB\n", a - f }'
 

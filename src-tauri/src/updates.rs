@@ -122,12 +122,10 @@ pub async fn download(
     let started = Instant::now();
     let last_chunk_ms = AtomicU64::new(0);
     let received = AtomicU64::new(0);
-    let too_large = AtomicBool::new(false);
     let fetch = update.download(
         |len, total| {
             let so_far = received.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
             last_chunk_ms.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-            too_large.store(so_far > MAX_PACKAGE_BYTES, Ordering::Relaxed);
             on_progress(UpdateProgress { received: so_far, total });
         },
         || {},
@@ -146,7 +144,7 @@ pub async fn download(
                         size(received.load(Ordering::Relaxed)), stall.as_secs()
                     )));
                 }
-                if too_large.load(Ordering::Relaxed) {
+                if received.load(Ordering::Relaxed) > MAX_PACKAGE_BYTES {
                     return Err(Error::new(ErrorCode::UpdateFailed, format!(
                         "The update server sent more than {}, far more than a Dialtone package, so the download was given up. Nothing was installed.",
                         size(MAX_PACKAGE_BYTES)
@@ -300,12 +298,12 @@ pub async fn download_update(app: AppHandle, updates: State<'_, Updates>) -> Res
     if updates.busy.swap(true, Ordering::SeqCst) {
         return Err(Error::invalid_input("The update is already downloading."));
     }
-    let mut told = Instant::now() - Duration::from_secs(1);
+    let mut told: Option<Instant> = None;
     let result = download(&update, STALL, |progress| {
         // A page event per 16 kB chunk would be thousands; ten a second show the bar moving.
         let done = progress.total == Some(progress.received);
-        if done || told.elapsed() >= Duration::from_millis(100) {
-            told = Instant::now();
+        if done || told.is_none_or(|at| at.elapsed() >= Duration::from_millis(100)) {
+            told = Some(Instant::now());
             page::dispatch(&app, page::UPDATE_PROGRESS_EVENT, Some(&progress));
         }
     })

@@ -184,7 +184,8 @@ fn package() -> Vec<u8> {
     (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()
 }
 
-/// The server at `routes` plus the manifest route, checked by `app` against our key.
+/// Serves the package as `package_answer` and a manifest announcing it as `announced`
+/// with `signature`, and checks for it from `app`, trusting our test key.
 fn offer(
     app: &tauri::App<MockRuntime>,
     announced: &str,
