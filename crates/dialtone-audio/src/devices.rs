@@ -131,11 +131,12 @@ fn devices(host: &cpal::Host, direction: Direction) -> Result<Vec<cpal::Device>>
 /// first if need be, and once more on a fresh one if it fails (the sound server may
 /// have restarted since).
 ///
-/// Why one is kept: cpal's PulseAudio host leaves its connection's thread and socket
-/// behind when it is dropped (pulseaudio 0.3.2's reactor sleeps on the socket and is
-/// never woken to see its handle gone). A host per look leaked one of each per call:
-/// every time Settings showed the devices, and every second while a stream was open,
-/// since streams check that their device is still there (`PRESENCE_CHECK`).
+/// Why one is kept: a look happens every time Settings shows the devices and every
+/// second while a stream is open (streams check that their device is still there,
+/// `PRESENCE_CHECK`), and a new connection each time is a handshake with the sound
+/// server each time. It was also a leak: pulseaudio 0.3.2 never woke a dropped
+/// connection's thread, so its thread and socket stayed. The copy in vendor/pulseaudio
+/// now wakes it (tests/streams.rs), and this stays for the handshakes saved.
 fn with_listing_host<T>(look: impl Fn(&cpal::Host) -> Result<T>) -> Result<T> {
     static LISTING: std::sync::Mutex<Option<cpal::Host>> = std::sync::Mutex::new(None);
     let mut kept = LISTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

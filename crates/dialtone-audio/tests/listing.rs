@@ -2,9 +2,10 @@
 //! `scripts/with-audio.sh`). Alone in its own test binary, so the threads counted are
 //! this test's only.
 //!
-//! cpal's PulseAudio host leaves its connection's thread and socket behind when dropped;
+//! cpal's PulseAudio host left its connection's thread and socket behind when dropped;
 //! a new host per look leaked one of each every time Settings listed the devices and
-//! every second while a stream was open. Now one connection is kept for looking.
+//! every second while a stream was open. Now one connection is kept for looking, and
+//! vendor/pulseaudio ends a dropped one (tests/streams.rs).
 
 use dialtone_audio::Direction;
 use dialtone_audio::devices;
