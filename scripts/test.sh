@@ -4,7 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the one before it took, so a slow CI run shows where.
+last=$SECONDS
+step() {
+  [[ -n ${current:-} ]] && printf '<== %s: %d s\n' "$current" $((SECONDS - last))
+  current=${*%%:*} last=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 step "dependencies"
 scripts/install-deps.sh --test
@@ -35,5 +41,5 @@ tests/package/rpm.sh target/debug/bundle/rpm/*.rpm target/debug/bundle/deb/*.deb
 xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keychain.sh scripts/with-audio.sh \
   tests/package/update.sh target/debug/bundle/deb/*.deb "$keys/update.key" "$keys/update.key.pub"
 
-echo
-echo "All tests passed. Screenshots of the window: artifacts/e2e/"
+step "done"
+echo "All tests passed in $SECONDS s. Screenshots of the window: artifacts/e2e/"
