@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 last=$SECONDS
 step() {
   [[ -n ${current:-} ]] && printf '<== %s: %d s\n' "$current" $((SECONDS - last))
-  current=${*%%:*} last=$SECONDS
+  current=${*:0:60} last=$SECONDS
   printf '\n==> %s\n' "$*"
 }
 
