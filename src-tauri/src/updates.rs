@@ -113,19 +113,28 @@ pub async fn check<R: Runtime>(
 }
 
 /// Downloads `update` and returns its bytes once they match its signature. `on_progress`
-/// hears every chunk; a server that sends nothing for `stall` is given up on.
+/// hears every chunk; a server that sends nothing for `stall` is given up on, and so is
+/// one that announces or sends more than `max_bytes` (the plugin keeps the package in
+/// memory: [`MAX_PACKAGE_BYTES`] in the app).
 pub async fn download(
     update: &Update,
     stall: Duration,
+    max_bytes: u64,
     mut on_progress: impl FnMut(UpdateProgress),
 ) -> Result<Vec<u8>, Error> {
     let started = Instant::now();
     let last_chunk_ms = AtomicU64::new(0);
     let received = AtomicU64::new(0);
+    // Set from the chunk callback, which cannot stop the plugin's download itself: the
+    // select below drops the download as soon as the chunk's poll lets it run.
+    let too_large = tokio::sync::Notify::new();
     let fetch = update.download(
         |len, total| {
             let so_far = received.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
             last_chunk_ms.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+            if so_far > max_bytes || total.is_some_and(|total| total > max_bytes) {
+                too_large.notify_one();
+            }
             on_progress(UpdateProgress { received: so_far, total });
         },
         || {},
@@ -135,6 +144,13 @@ pub async fn download(
     loop {
         tokio::select! {
             result = &mut fetch => return result.map_err(|err| failed(Step::Download, err)),
+            _ = too_large.notified() => {
+                // Dropping `fetch` closes the connection and frees what came so far.
+                return Err(Error::new(ErrorCode::UpdateFailed, format!(
+                    "The update server offered more than {}, far more than a Dialtone package, so the download was given up. Nothing was installed.",
+                    size(max_bytes)
+                )));
+            }
             _ = watch.tick() => {
                 let quiet = started.elapsed().saturating_sub(Duration::from_millis(last_chunk_ms.load(Ordering::Relaxed)));
                 if quiet >= stall {
@@ -142,12 +158,6 @@ pub async fn download(
                     return Err(Error::new(ErrorCode::UpdateFailed, format!(
                         "The update server stopped sending after {} (nothing for {} s), so the download was given up. Nothing was installed; try again later.",
                         size(received.load(Ordering::Relaxed)), stall.as_secs()
-                    )));
-                }
-                if received.load(Ordering::Relaxed) > MAX_PACKAGE_BYTES {
-                    return Err(Error::new(ErrorCode::UpdateFailed, format!(
-                        "The update server sent more than {}, far more than a Dialtone package, so the download was given up. Nothing was installed.",
-                        size(MAX_PACKAGE_BYTES)
                     )));
                 }
             }
@@ -299,7 +309,7 @@ pub async fn download_update(app: AppHandle, updates: State<'_, Updates>) -> Res
         return Err(Error::invalid_input("The update is already downloading."));
     }
     let mut told: Option<Instant> = None;
-    let result = download(&update, STALL, |progress| {
+    let result = download(&update, STALL, MAX_PACKAGE_BYTES, |progress| {
         // A page event per 16 kB chunk would be thousands; ten a second show the bar moving.
         let done = progress.total == Some(progress.received);
         if done || told.is_none_or(|at| at.elapsed() >= Duration::from_millis(100)) {

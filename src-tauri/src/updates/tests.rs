@@ -70,6 +70,8 @@ enum Answer {
     Body(&'static str, Vec<u8>),
     /// Promises all the bytes, sends the first half, then holds the connection open.
     Stall(Vec<u8>),
+    /// Sends the bytes without saying how many (no Content-Length), then closes.
+    Unannounced(Vec<u8>),
     /// Takes the request and never answers.
     Silent,
     Status(u16),
@@ -128,6 +130,12 @@ fn serve(routes: HashMap<&'static str, Answer>) -> Server {
                         let _ = stream.write_all(&body[..body.len() / 2]).await;
                         let _ = stream.flush().await;
                         tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
+                    Answer::Unannounced(body) => {
+                        let head =
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
+                        let _ = stream.write_all(head.as_bytes()).await;
+                        let _ = stream.write_all(&body).await;
                     }
                     Answer::Silent => tokio::time::sleep(Duration::from_secs(3600)).await,
                     Answer::Status(code) => {
@@ -205,9 +213,13 @@ fn offer(
 
 /// Downloads with a short stall limit; a hung download fails the test instead of hanging it.
 fn fetch(update: &Update, stall: Duration) -> (Result<Vec<u8>, Error>, Vec<UpdateProgress>) {
+    fetch_at_most(update, stall, MAX_PACKAGE_BYTES)
+}
+
+fn fetch_at_most(update: &Update, stall: Duration, max: u64) -> (Result<Vec<u8>, Error>, Vec<UpdateProgress>) {
     let mut heard = Vec::new();
     let result = tauri::async_runtime::block_on(async {
-        tokio::time::timeout(Duration::from_secs(60), download(update, stall, |p| heard.push(p)))
+        tokio::time::timeout(Duration::from_secs(60), download(update, stall, max, |p| heard.push(p)))
             .await
             .expect("the download neither finished nor was given up")
     });
@@ -325,6 +337,29 @@ fn a_download_that_stops_is_given_up() {
         err.message
     );
     assert_eq!(heard.last().map(|p| p.received), Some(bytes.len() as u64 / 2));
+}
+
+#[test]
+fn a_package_larger_than_the_limit_is_given_up_whether_announced_or_not() {
+    let app = app();
+    let newer = versions(&app).1;
+    // Correctly signed, so only the size limit stands between it and the install.
+    let bytes: Vec<u8> = package().into_iter().cycle().take(3_000_000).collect();
+    let signature = sign(&keys().ours, &bytes, Some(&newer));
+    for answer in [Answer::Body("application/octet-stream", bytes.clone()), Answer::Unannounced(bytes.clone())] {
+        let (_, found) = offer(&app, &newer, &signature, answer);
+        let (result, heard) = fetch_at_most(&found.unwrap().unwrap(), STALL, 1_000_000);
+        let err = result.expect_err("more than the limit is not kept");
+        assert_eq!(err.code, ErrorCode::UpdateFailed);
+        assert_eq!(
+            err.message,
+            "The update server offered more than 976 kB, far more than a Dialtone package, so the download was given up. Nothing was installed."
+        );
+        assert!(!heard.is_empty());
+    }
+    // The same package under the limit is taken, so it was the limit that refused it.
+    let (_, found) = offer(&app, &newer, &signature, Answer::Unannounced(bytes.clone()));
+    assert_eq!(fetch_at_most(&found.unwrap().unwrap(), STALL, 4_000_000).0.unwrap(), bytes);
 }
 
 #[test]
