@@ -128,11 +128,22 @@ pub async fn download(
     // Set from the chunk callback, which cannot stop the plugin's download itself: the
     // select below drops the download as soon as the chunk's poll lets it run.
     let too_large = tokio::sync::Notify::new();
+    let over = AtomicBool::new(false);
+    let refuse_size = || {
+        Error::new(
+            ErrorCode::UpdateFailed,
+            format!(
+                "The update server offered more than {}, far more than a Dialtone package, so the download was given up. Nothing was installed.",
+                size(max_bytes)
+            ),
+        )
+    };
     let fetch = update.download(
         |len, total| {
             let so_far = received.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
             last_chunk_ms.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
             if so_far > max_bytes || total.is_some_and(|total| total > max_bytes) {
+                over.store(true, Ordering::Relaxed);
                 too_large.notify_one();
             }
             on_progress(UpdateProgress { received: so_far, total });
@@ -143,13 +154,16 @@ pub async fn download(
     let mut watch = tokio::time::interval(stall / 10);
     loop {
         tokio::select! {
-            result = &mut fetch => return result.map_err(|err| failed(Step::Download, err)),
-            _ = too_large.notified() => {
-                // Dropping `fetch` closes the connection and frees what came so far.
-                return Err(Error::new(ErrorCode::UpdateFailed, format!(
-                    "The update server offered more than {}, far more than a Dialtone package, so the download was given up. Nothing was installed.",
-                    size(max_bytes)
-                )));
+            biased;
+            // Dropping `fetch` closes the connection and frees what came so far.
+            _ = too_large.notified() => return Err(refuse_size()),
+            result = &mut fetch => {
+                // The last chunks can arrive and finish the download in the same poll
+                // that crossed the limit: still too large, and never handed on.
+                if over.load(Ordering::Relaxed) {
+                    return Err(refuse_size());
+                }
+                return result.map_err(|err| failed(Step::Download, err));
             }
             _ = watch.tick() => {
                 let quiet = started.elapsed().saturating_sub(Duration::from_millis(last_chunk_ms.load(Ordering::Relaxed)));

@@ -349,7 +349,7 @@ fn a_package_larger_than_the_limit_is_given_up_whether_announced_or_not() {
     for answer in [Answer::Body("application/octet-stream", bytes.clone()), Answer::Unannounced(bytes.clone())] {
         let (_, found) = offer(&app, &newer, &signature, answer);
         let (result, heard) = fetch_at_most(&found.unwrap().unwrap(), STALL, 1_000_000);
-        let err = result.expect_err("more than the limit is not kept");
+        let Err(err) = result else { panic!("{} bytes over the limit were kept", bytes.len()) };
         assert_eq!(err.code, ErrorCode::UpdateFailed);
         assert_eq!(
             err.message,
