@@ -6,6 +6,8 @@
 # 100 screen changes; the release binary's size.
 # Prints the figures; needs a display, so it wraps itself in xvfb-run when none.
 # Usage: scripts/measure.sh [RUNS]    (default 10 launches; the first, cold, is reported apart)
+#   DIALTONE_COMPARE=path/to/another/dialtone-app also times and weighs that build in the
+#   same run (a change's saving: build the tree before it, copy its binary aside).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -27,17 +29,30 @@ echo "== release binary"
 size=$(stat -c %s "$app")
 awk -v s="$size" 'BEGIN { printf "size: %.1f MB (%d bytes)\n", s/1e6, s }'
 
-echo "== launch to first interactive frame ($runs launches)"
-times=()
-for i in $(seq 1 "$runs"); do
-  start=$(now_ms)
-  line=$(DIALTONE_EXIT_AFTER_READY=1 RUST_LOG=warn "$app" --data-dir "$data" | grep -m1 '^first-frame-unix-ms=')
-  ready=${line#first-frame-unix-ms=}; ready=${ready%% *}
-  times+=($((ready - start)))
+# Launches BINARY $runs times to its first interactive frame and prints the figures;
+# the floor prints the same line as Dialtone (tools/webview-floor/page/ready.js).
+launches() {
+  local label=$1 binary=$2 times=() i start line ready
+  for i in $(seq 1 "$runs"); do
+    start=$(now_ms)
+    line=$(DIALTONE_EXIT_AFTER_READY=1 RUST_LOG=warn "$binary" --data-dir "$data" | grep -m1 '^first-frame-unix-ms=')
+    ready=${line#first-frame-unix-ms=}; ready=${ready%% *}
+    times+=($((ready - start)))
+  done
+  echo "$label: first launch (cold caches): ${times[0]} ms"
+  printf '%s\n' "${times[@]:1}" | sort -n | awk -v l="$label" '
+    { v[NR] = $1 } END { printf "%s: warm launches: median %d ms, min %d ms, max %d ms (n=%d)\n", l, v[int((NR+1)/2)], v[1], v[NR], NR }'
+}
+
+echo "== what the first frame loads (ui/dist/index.html's script and styles; the other screens load on their first visit)"
+for asset in $(grep -oE 'assets/[^"]+\.(js|css)' ui/dist/index.html); do
+  awk -v a="$asset" -v s="$(stat -c %s "ui/dist/$asset")" 'BEGIN { printf "  %s: %.1f kB\n", a, s/1000 }'
 done
-echo "first launch (cold caches): ${times[0]} ms"
-printf '%s\n' "${times[@]:1}" | sort -n | awk '
-  { v[NR] = $1 } END { printf "warm launches: median %d ms, min %d ms, max %d ms (n=%d)\n", v[int((NR+1)/2)], v[1], v[NR], NR }'
+
+echo "== launch to first interactive frame ($runs launches each)"
+launches "floor" target/release/dialtone-webview-floor
+launches "Dialtone" "$app"
+[ -n "${DIALTONE_COMPARE:-}" ] && launches "compared build" "$DIALTONE_COMPARE"
 
 # The app and every descendant (WebKit's web and network processes).
 tree() {
@@ -97,6 +112,13 @@ idle_tree 1 "$app"
 median_of_3 "$app"; app_mb=$median
 echo "  Dialtone: $app_mb MB (launches: $spread)"
 awk -v a="$app_mb" -v f="$floor_mb" 'BEGIN { printf "  Dialtone above the floor: %.1f MB\n", a - f }'
+if [ -n "${DIALTONE_COMPARE:-}" ]; then
+  echo "  the compared build, $DIALTONE_COMPARE:"
+  idle_tree 1 "$DIALTONE_COMPARE"
+  median_of_3 "$DIALTONE_COMPARE"
+  echo "  compared build: $median MB (launches: $spread)"
+  awk -v a="$app_mb" -v c="$median" 'BEGIN { printf "  Dialtone saves %.1f MB on the compared build\n", c - a }'
+fi
 
 echo "== what each WebKitGTK setting saves (webview.rs; DIALTONE_WEBKIT_KEEP leaves parts at WebKit's defaults)"
 median_of_3 "$app" DIALTONE_WEBKIT_KEEP=all; none_mb=$median
@@ -118,7 +140,7 @@ before=$(ticks); sleep 30; after=$(ticks)
 awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "  idle CPU: %.2f %% of one core (%d ticks in 30 s)\n", d / hz / 30 * 100, d }'
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
-echo "== memory growth after 100 calls and 100 screen changes (through WebDriver, a stand-in provider)"
+echo "== memory growth over rounds of 100 calls, then rounds of 100 screen changes (GROWTH_ROUNDS, default 3; through WebDriver, a stand-in provider)"
 cargo test --locked --workspace --no-run 2>&1 | tail -n 1
-DIALTONE_APP_BIN="$PWD/$app" scripts/with-keychain.sh cargo test --locked --workspace --test growth -- --ignored --nocapture 2>&1 \
+GROWTH_ROUNDS=${GROWTH_ROUNDS:-3} DIALTONE_APP_BIN="$PWD/$app" scripts/with-keychain.sh cargo test --locked --workspace --test growth -- --ignored --nocapture 2>&1 \
   | grep -E '^(  |growth)' || echo "  the growth measurement failed: run it alone to see why"
