@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 last=$SECONDS
 step() {
   [[ -n ${current:-} ]] && printf '<== %s: %d s\n' "$current" $((SECONDS - last))
-  current=${*:0:60} last=$SECONDS
+  local name="$*"
+  current=${name:0:60} last=$SECONDS
   printf '\n==> %s\n' "$*"
 }
 
