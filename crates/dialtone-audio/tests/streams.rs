@@ -3,7 +3,7 @@
 //! threads and files counted are this test's only.
 //!
 //! The engine opens a stream for each key tone after a pause and for the Settings
-//! meter, and closes it again. Each closed stream used to leave its connection to the
+//! meter, and closes it again. A closed stream or host could leave its connection to the
 //! sound server behind (a thread and a socket here, a client there): pulseaudio 0.3.2's
 //! connection thread was never woken to see its last handle gone. PulseAudio refuses
 //! new clients after a few dozen, and then no tone or call has sound. The sound
