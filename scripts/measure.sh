@@ -49,8 +49,9 @@ for asset in $(grep -oE 'assets/[^"]+\.(js|css)' ui/dist/index.html); do
   awk -v a="$asset" -v s="$(stat -c %s "ui/dist/$asset")" 'BEGIN { printf "  %s: %.1f kB\n", a, s/1000 }'
 done
 
+floor=target/release/dialtone-webview-floor
 echo "== launch to first interactive frame ($runs launches each)"
-launches "floor" target/release/dialtone-webview-floor
+launches "floor" "$floor"
 launches "Dialtone" "$app"
 [ -n "${DIALTONE_COMPARE:-}" ] && launches "compared build" "$DIALTONE_COMPARE"
 
@@ -101,7 +102,6 @@ median_of_3() {
   spread="${values[*]}"
 }
 
-floor=target/release/dialtone-webview-floor
 echo "== idle memory of the process tree (PSS after 10 s; each the median of 3 launches)"
 echo "  the floor, tools/webview-floor (Tauri 2, one 960x680 window, an empty page):"
 idle_tree 1 "$floor"

@@ -33,12 +33,17 @@ fn server_clients() -> usize {
     String::from_utf8_lossy(&out.stdout).lines().count()
 }
 
+/// Threads, open files and sound-server clients, now.
+fn counts() -> (usize, usize, usize) {
+    (threads(), open_files(), server_clients())
+}
+
 /// Waits (up to 5 s: a connection ends on its own thread, just after its stream is
 /// dropped) for every count to be back at most where it was.
 fn settled(before: (usize, usize, usize)) -> (usize, usize, usize) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let now = (threads(), open_files(), server_clients());
+        let now = counts();
         if (now.0 <= before.0 && now.1 <= before.1 && now.2 <= before.2) || Instant::now() > deadline {
             return now;
         }
@@ -52,8 +57,7 @@ fn closed_speakers_and_microphones_leave_no_connection_behind() {
     // cpal's own threads) is counted in `before`.
     drop(Speaker::open(None).expect("a speaker (run under scripts/with-audio.sh)"));
     drop(Microphone::open(None).expect("a microphone"));
-    let before = settled((usize::MAX, usize::MAX, usize::MAX));
-    let before = settled(before);
+    let before = counts();
 
     const ROUNDS: usize = 30;
     for _ in 0..ROUNDS {
