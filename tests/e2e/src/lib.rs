@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+pub mod capture;
+
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use serde_json::{Value, json};
 
@@ -26,6 +28,10 @@ pub fn artifacts_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("create artifacts/e2e");
     dir
 }
+
+/// The main window's title (`src-tauri/tauri.conf.json`), which tells it from the
+/// FaceTime call's window.
+pub const WINDOW_TITLE: &str = "Dialtone";
 
 /// The debug build of the app, which the suite drives.
 pub fn app_binary() -> PathBuf {
@@ -243,15 +249,33 @@ impl App {
     }
 
     /// Saves a PNG of the window to `artifacts/e2e/NAME.png` and returns its pixels' summary.
+    ///
+    /// The picture is the window as the X server shows it ([`capture`]), taken once the
+    /// page has produced two more frames and two reads 50 ms apart agree (up to ten
+    /// seconds; a blinking caret may keep them from agreeing, and then the last is kept).
     pub async fn screenshot(&self, name: &str) -> Screenshot {
-        // Bounded: a WebKit that cannot snapshot must fail the test, not hang CI.
-        let bytes = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot())
+        let pid = instance_owner().expect("a running Dialtone owns its single-instance name on the session bus");
+        let frames = "const done = arguments[arguments.length - 1];\n\
+                      requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        tokio::time::timeout(Duration::from_secs(30), self.client.execute_async(frames, vec![]))
             .await
-            .expect("the window screenshot did not arrive within 30 s")
-            .expect("window screenshot");
+            .expect("the page painted two frames within 30 s")
+            .expect("the page ran its frame callbacks");
+        let read = || capture::window_of(pid, WINDOW_TITLE).unwrap_or_else(|err| panic!("screenshot {name}: {err}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut pixels = read();
+        loop {
+            tokio::time::sleep(capture::SETTLE).await;
+            let again = read();
+            let settled = again == pixels;
+            pixels = again;
+            if settled || Instant::now() >= deadline {
+                break;
+            }
+        }
         let path = artifacts_dir().join(format!("{name}.png"));
-        std::fs::write(&path, &bytes).expect("write screenshot");
-        Screenshot::decode(&bytes, path)
+        std::fs::write(&path, capture::png(&pixels)).expect("write screenshot");
+        Screenshot::of(&pixels, path)
     }
 
     /// A screenshot once it shows what `painted` looks for, taking another every 100 ms
@@ -304,27 +328,20 @@ pub struct Screenshot {
 }
 
 impl Screenshot {
-    fn decode(bytes: &[u8], path: PathBuf) -> Screenshot {
-        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-        let mut reader = decoder.read_info().expect("screenshot is a PNG");
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let frame = reader.next_frame(&mut buf).expect("PNG frame");
-        let channels = frame.color_type.samples();
-        let pixels = &buf[..frame.buffer_size()];
+    fn of(pixels: &capture::Pixels, path: PathBuf) -> Screenshot {
         let mut colours = std::collections::HashSet::new();
         let mut luma_sum = 0.0;
         let mut count = 0usize;
-        for px in pixels.chunks_exact(channels) {
-            let (r, g, b) = if channels >= 3 { (px[0], px[1], px[2]) } else { (px[0], px[0], px[0]) };
+        for px in pixels.rgb.chunks_exact(3) {
+            let (r, g, b) = (px[0], px[1], px[2]);
             colours.insert((r, g, b));
             luma_sum += 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
             count += 1;
         }
         Screenshot {
             path,
-            width: frame.width,
-            height: frame.height,
+            width: pixels.width,
+            height: pixels.height,
             distinct_colours: colours.len(),
             mean_luma: luma_sum / count.max(1) as f64,
         }
