@@ -29,13 +29,15 @@ echo "== release binary"
 size=$(stat -c %s "$app")
 awk -v s="$size" 'BEGIN { printf "size: %.1f MB (%d bytes)\n", s/1e6, s }'
 
-# Launches BINARY $runs times to its first interactive frame and prints the figures;
-# the floor prints the same line as Dialtone (tools/webview-floor/page/ready.js).
+# Launches BINARY $runs times to its first interactive frame, with the environment
+# given after it, and prints the figures; the floor prints the same line as Dialtone
+# (tools/webview-floor/page/ready.js).
 launches() {
   local label=$1 binary=$2 times=() i start line ready
+  shift 2
   for i in $(seq 1 "$runs"); do
     start=$(now_ms)
-    line=$(DIALTONE_EXIT_AFTER_READY=1 RUST_LOG=warn "$binary" --data-dir "$data" | grep -m1 '^first-frame-unix-ms=')
+    line=$(env "$@" DIALTONE_EXIT_AFTER_READY=1 RUST_LOG=warn "$binary" --data-dir "$data" | grep -m1 '^first-frame-unix-ms=')
     ready=${line#first-frame-unix-ms=}; ready=${ready%% *}
     times+=($((ready - start)))
   done
@@ -52,6 +54,7 @@ done
 floor=target/release/dialtone-webview-floor
 echo "== launch to first interactive frame ($runs launches each)"
 launches "floor" "$floor"
+launches "floor without the GPU" "$floor" WEBKIT_DISABLE_COMPOSITING_MODE=1
 launches "Dialtone" "$app"
 [ -n "${DIALTONE_COMPARE:-}" ] && launches "compared build" "$DIALTONE_COMPARE"
 
@@ -107,11 +110,18 @@ echo "  the floor, tools/webview-floor (Tauri 2, one 960x680 window, an empty pa
 idle_tree 1 "$floor"
 median_of_3 "$floor"; floor_mb=$median
 echo "  floor: $floor_mb MB (launches: $spread)"
+# Dialtone's main window paints without the GPU (webview.rs); its own cost is measured
+# against a floor that does the same, and the plain floor is shown beside it.
+echo "  the floor painting without the GPU (WEBKIT_DISABLE_COMPOSITING_MODE=1, as Dialtone's window does):"
+idle_tree 1 "$floor" WEBKIT_DISABLE_COMPOSITING_MODE=1
+median_of_3 "$floor" WEBKIT_DISABLE_COMPOSITING_MODE=1; floor_cpu_mb=$median
+echo "  floor without the GPU: $floor_cpu_mb MB (launches: $spread)"
 echo "  Dialtone:"
 idle_tree 1 "$app"
 median_of_3 "$app"; app_mb=$median
 echo "  Dialtone: $app_mb MB (launches: $spread)"
-awk -v a="$app_mb" -v f="$floor_mb" 'BEGIN { printf "  Dialtone above the floor: %.1f MB\n", a - f }'
+awk -v a="$app_mb" -v f="$floor_cpu_mb" 'BEGIN { printf "  Dialtone above the floor without the GPU (its own cost): %.1f MB\n", a - f }'
+awk -v a="$app_mb" -v f="$floor_mb" 'BEGIN { printf "  Dialtone above the plain floor: %.1f MB\n", a - f }'
 if [ -n "${DIALTONE_COMPARE:-}" ]; then
   echo "  the compared build, $DIALTONE_COMPARE:"
   idle_tree 1 "$DIALTONE_COMPARE"
@@ -123,10 +133,10 @@ fi
 echo "== what each WebKitGTK setting saves (webview.rs; DIALTONE_WEBKIT_KEEP leaves parts at WebKit's defaults)"
 median_of_3 "$app" DIALTONE_WEBKIT_KEEP=all; none_mb=$median
 echo "  none of them (WebKit's defaults): $none_mb MB (launches: $spread)"
-for part in cache features pressure; do
+for part in cache features pressure compositing; do
   median_of_3 "$app" DIALTONE_WEBKIT_KEEP=$part
   awk -v p="$part" -v m="$median" -v a="$app_mb" -v s="$spread" \
-    'BEGIN { printf "  all but %-9s %6.1f MB: %s saves %.1f MB (launches: %s)\n", p ":", m, p, m - a, s }'
+    'BEGIN { printf "  all but %-12s %6.1f MB: %s saves %.1f MB (launches: %s)\n", p ":", m, p, m - a, s }'
 done
 awk -v n="$none_mb" -v a="$app_mb" 'BEGIN { printf "  all of them save %.1f MB\n", n - a }'
 

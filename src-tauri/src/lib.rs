@@ -68,6 +68,8 @@ pub struct AppState {
 /// Starts the app: parses arguments, sets up logging, opens the window.
 pub fn run() {
     let started = Instant::now();
+    let tuning = webview::Tuning::from_env();
+    webview::before_any_thread(tuning);
     let args = Args::parse();
     let paths = match Paths::resolve(args.data_dir.as_deref()) {
         Ok(paths) => paths,
@@ -88,7 +90,6 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let tuning = webview::Tuning::from_env();
     webview::before_first_window(tuning);
     let ipc = ipc::builder();
     let pending = links::PendingLink(Mutex::new(args.link.as_deref().and_then(|l| links::link_in(&[l]))));

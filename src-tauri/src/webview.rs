@@ -8,7 +8,9 @@
 //! window, [`crate::facetime_audio`]) keeps WebAudio, media streams and WebRTC: Agora's
 //! SDK needs them. Media streams and WebRTC are left as they are here too, because the
 //! main window asks for `RTCPeerConnection` to decide where a FaceTime call's audio can
-//! play, and WebKit ties it to them.
+//! play, and WebKit ties it to them. Painting without the GPU goes for every window of
+//! the process, the call page's too, since it is set through the web processes'
+//! environment: that page plays sound and shows a few controls.
 //!
 //! Each part can be left out for a measurement, by naming it in [`KEEP_ENV`]
 //! (`scripts/measure.sh` does this to report what each one saves).
@@ -16,7 +18,7 @@
 
 /// Comma-separated parts to leave at WebKit's defaults, for measuring: `cache`
 /// (the cache model), `features` (what the page never uses), `pressure` (the network
-/// process's memory-pressure limits), or `all`.
+/// process's memory-pressure limits), `compositing` (drawing without the GPU), or `all`.
 pub const KEEP_ENV: &str = "DIALTONE_WEBKIT_KEEP";
 
 /// The parts of the tuning, as [`KEEP_ENV`] names them.
@@ -25,6 +27,7 @@ pub struct Tuning {
     pub cache: bool,
     pub features: bool,
     pub pressure: bool,
+    pub compositing: bool,
 }
 
 impl Tuning {
@@ -32,12 +35,36 @@ impl Tuning {
     pub fn from_keep(keep: Option<&str>) -> Self {
         let keep: Vec<&str> = keep.unwrap_or_default().split(',').map(str::trim).collect();
         let on = |part: &str| !keep.contains(&part) && !keep.contains(&"all");
-        Self { cache: on("cache"), features: on("features"), pressure: on("pressure") }
+        Self { cache: on("cache"), features: on("features"), pressure: on("pressure"), compositing: on("compositing") }
     }
 
     pub fn from_env() -> Self {
         Self::from_keep(std::env::var(KEEP_ENV).ok().as_deref())
     }
+}
+
+/// The environment variable that keeps WebKitGTK's web process from setting up OpenGL.
+#[cfg(target_os = "linux")]
+const NO_COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// First thing in `main`, while the process has one thread: with compositing off, the web
+/// process is told so through its environment too. The setting alone
+/// ([`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy)) still
+/// lets it open an EGL display and map Mesa, which scripts/measure.sh shows as about 6 MB
+/// more than with the variable. A value the person set is left as it is.
+pub fn before_any_thread(tuning: Tuning) {
+    #[cfg(target_os = "linux")]
+    if tuning.compositing && std::env::var_os(NO_COMPOSITING_ENV).is_none() {
+        // SAFETY: called from `main` before anything starts a thread (logging, GTK,
+        // tokio and Tauri all come later), so nothing can read the environment while
+        // it changes.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var(NO_COMPOSITING_ENV, "1");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = tuning;
 }
 
 /// Before any web view exists: limits for WebKit's network process, which it reads when
@@ -81,7 +108,7 @@ pub fn tune_main_window<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>, tun
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+    use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
 
     use super::Tuning;
 
@@ -92,8 +119,11 @@ mod linux {
                 context.set_cache_model(CacheModel::DocumentViewer);
             }
         }
+        let Some(settings) = WebViewExt::settings(webview) else {
+            tracing::warn!("the web view has no settings object; left at WebKit's defaults");
+            return;
+        };
         if tuning.features {
-            let Some(settings) = WebViewExt::settings(webview) else { return };
             settings.set_enable_page_cache(false); // back-forward cache: there is no "back"
             settings.set_enable_webgl(false);
             settings.set_enable_webaudio(false);
@@ -106,6 +136,16 @@ mod linux {
             settings.set_enable_back_forward_navigation_gestures(false);
             settings.set_enable_site_specific_quirks(false);
         }
+        if tuning.compositing {
+            // Accelerated compositing draws the page's layers through OpenGL. A dialpad
+            // has no layer worth a GPU, and where there is none (a VM, a remote
+            // desktop, this CI machine) Mesa's software renderer is loaded to do it:
+            // 37 MB of the web process, measured by scripts/measure.sh. Painting on the
+            // CPU is what WebKit does anyway when GL is missing, and what
+            // WEBKIT_DISABLE_COMPOSITING_MODE=1 (the usual fix for blank WebKitGTK
+            // windows on some GPUs) asks for; `before_any_thread` sets that as well.
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
         tracing::debug!(?tuning, "web view settings applied");
     }
 }
@@ -116,14 +156,18 @@ mod tests {
 
     #[test]
     fn everything_is_on_unless_kept_for_a_measurement() {
-        let all = Tuning { cache: true, features: true, pressure: true };
+        let all = Tuning { cache: true, features: true, pressure: true, compositing: true };
         assert_eq!(Tuning::from_keep(None), all);
         assert_eq!(Tuning::from_keep(Some("")), all);
         assert_eq!(Tuning::from_keep(Some("cache")), Tuning { cache: false, ..all });
         assert_eq!(
             Tuning::from_keep(Some("features, pressure")),
-            Tuning { cache: true, features: false, pressure: false }
+            Tuning { cache: true, features: false, pressure: false, compositing: true }
         );
-        assert_eq!(Tuning::from_keep(Some("all")), Tuning { cache: false, features: false, pressure: false });
+        assert_eq!(Tuning::from_keep(Some("compositing")), Tuning { compositing: false, ..all });
+        assert_eq!(
+            Tuning::from_keep(Some("all")),
+            Tuning { cache: false, features: false, pressure: false, compositing: false }
+        );
     }
 }

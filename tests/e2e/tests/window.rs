@@ -22,6 +22,9 @@ async fn frame_renders_and_navigates() {
     // What the page never uses is off in its web view (src-tauri/src/webview.rs): WebGL,
     // which WebKit's defaults offer, is not there.
     app.eval_until("return document.createElement('canvas').getContext('webgl') === null", json!(true)).await;
+    // And it paints without the GPU: WebKit answers the 3D-transform media query only
+    // when accelerated compositing is on.
+    assert_eq!(app.eval("return matchMedia('(-webkit-transform-3d)').matches").await, json!(false));
 
     let shot = app.screenshot("dialpad").await;
     assert!(shot.width >= 360 && shot.height >= 360, "{shot:?}");
