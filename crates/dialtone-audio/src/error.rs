@@ -24,6 +24,9 @@ pub enum AudioError {
     /// The caller asked for something that cannot be played or set.
     #[error("{0}")]
     InvalidInput(String),
+    /// The microphone's clean-up (echo cancellation and the rest) could not run.
+    #[error("{0}")]
+    Processing(String),
 }
 
 impl AudioError {

@@ -12,6 +12,8 @@
 //!   with loss concealment, and back.
 //! - [`echo`]: the echo test, which runs that whole path through a loopback (optionally
 //!   a [`netsim`] simulated network) so a person hears themselves a second later.
+//! - [`processing`]: a call's microphone cleaned before it is sent: echo
+//!   cancellation, noise suppression and automatic gain (WebRTC's audio processing).
 //! - [`analysis`]: levels in dBFS and single-frequency power (Goertzel).
 //!
 //! A network transport for real calls plugs in where the echo test's loopback is: it
@@ -26,6 +28,7 @@ pub mod error;
 pub mod jitter;
 pub mod microphone;
 pub mod netsim;
+pub mod processing;
 mod realtime;
 pub mod resample;
 pub mod speaker;
