@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dialtone_audio::processing::{Processing, Processor};
 use dialtone_audio::resample::Resampler;
 use dialtone_audio::{Microphone, Speaker, Tone, ToneRegion};
 
@@ -15,8 +16,9 @@ use crate::media::codec::{FRAME, RATE};
 /// What the far end hears.
 #[derive(Debug, Clone)]
 pub enum Input {
-    /// A microphone by id, or the default.
-    Microphone(Option<String>),
+    /// A microphone by id, or the default, and the clean-up its sound gets before it
+    /// is sent (echo cancellation, noise suppression, automatic gain).
+    Microphone(Option<String>, Processing),
     /// A WAV file (any rate, mono or stereo), played once, then silence.
     Wav(PathBuf),
     Silence,
@@ -43,7 +45,11 @@ pub struct MediaIo {
 
 impl MediaIo {
     pub fn devices() -> MediaIo {
-        MediaIo { input: Input::Microphone(None), output: Output::Speaker(None), region: ToneRegion::default() }
+        MediaIo {
+            input: Input::Microphone(None, Processing::default()),
+            output: Output::Speaker(None),
+            region: ToneRegion::default(),
+        }
     }
 
     /// Checks what can be checked before a call starts (a file to play exists and is a
@@ -67,10 +73,16 @@ impl MediaIo {
 
     pub(crate) fn open(&self) -> Result<Opened> {
         let mut notices = Vec::new();
+        let mut processor = None;
         let source: Box<dyn Source> = match &self.input {
-            Input::Microphone(id) => {
+            Input::Microphone(id, processing) => {
                 let (mic, fallback) = Microphone::open(id.as_deref())?;
                 notices.extend(fallback.map(|f| f.message()));
+                // A call without echo cancellation is better than no call: say so, go on.
+                match Processor::new(*processing) {
+                    Ok(p) => processor = p,
+                    Err(e) => notices.push(format!("{e} The call goes on without it.")),
+                }
                 Box::new(DeviceSource::new(mic)?)
             }
             Input::Wav(path) => Box::new(WavSource::open(path)?),
@@ -85,12 +97,19 @@ impl MediaIo {
             Output::Wav(path) => Box::new(WavSink::create(path)?),
             Output::Discard => Box::new(Discard),
         };
-        Ok((source, sink, notices))
+        Ok(Opened { source, sink, processor, notices })
     }
 }
 
-/// A source, a sink, and any notice from opening them (a device fallback).
-pub(crate) type Opened = (Box<dyn Source>, Box<dyn Sink>, Vec<String>);
+/// What a call's media thread reads from and plays to.
+pub(crate) struct Opened {
+    pub source: Box<dyn Source>,
+    pub sink: Box<dyn Sink>,
+    /// The microphone's clean-up, when the source is a microphone and any is on.
+    pub processor: Option<Processor>,
+    /// Anything the person should know (a device fallback, processing that failed).
+    pub notices: Vec<String>,
+}
 
 /// Gives one frame each 20 ms.
 pub(crate) trait Source {

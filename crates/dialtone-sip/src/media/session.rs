@@ -11,11 +11,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use dialtone_audio::jitter::{JitterBuffer, JitterConfig, Playout};
+use dialtone_audio::processing::Processor;
 use rtc_shared::marshal::{Marshal, Unmarshal};
 
 use crate::error::{Error, Result};
 use crate::media::codec::{Decoder, Encoder, FRAME};
-use crate::media::io::{MediaIo, Sink, Source};
+use crate::media::io::{MediaIo, Opened, Sink, Source};
 use crate::media::srtp::SrtpSession;
 use crate::sdp::Negotiated;
 
@@ -145,15 +146,15 @@ impl MediaSession {
         let thread = std::thread::Builder::new()
             .name("dialtone-media".into())
             .spawn(move || {
-                let opened = io.open();
-                let (source, sink, notices) = match opened {
-                    Ok(parts) => parts,
+                let mut opened = match io.open() {
+                    Ok(opened) => opened,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
                         return;
                     }
                 };
-                let mut session = match Session::new(socket, source, sink) {
+                let notices = std::mem::take(&mut opened.notices);
+                let mut session = match Session::new(socket, opened) {
                     Ok(s) => s,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -285,6 +286,9 @@ struct Session {
     rtcp: UdpSocket,
     source: Box<dyn Source>,
     sink: Box<dyn Sink>,
+    /// Echo cancellation and the rest, on the microphone's frames; it hears every
+    /// frame played, to know what echo to take out.
+    processor: Option<Processor>,
     negotiated: Option<Negotiated>,
     encoder: Option<Encoder>,
     decoder: Option<Decoder>,
@@ -316,13 +320,15 @@ struct DtmfSend {
 }
 
 impl Session {
-    fn new(socket: MediaSocket, source: Box<dyn Source>, sink: Box<dyn Sink>) -> Result<Session> {
+    fn new(socket: MediaSocket, opened: Opened) -> Result<Session> {
         socket.rtcp.set_nonblocking(true)?;
+        let Opened { source, sink, processor, .. } = opened;
         Ok(Session {
             rtp: socket.rtp,
             rtcp: socket.rtcp,
             source,
             sink,
+            processor,
             negotiated: None,
             encoder: None,
             decoder: None,
@@ -466,6 +472,9 @@ impl Session {
 
     fn send_frame(&mut self) {
         self.source.read(&mut self.frame);
+        if let Some(processor) = self.processor.as_mut() {
+            processor.near_end(&mut self.frame);
+        }
         if self.muted {
             self.frame.fill(0.0);
         }
@@ -532,6 +541,9 @@ impl Session {
         }
         if !n.direction.receives() {
             self.frame.fill(0.0);
+        }
+        if let Some(processor) = self.processor.as_mut() {
+            processor.far_end(&self.frame);
         }
         self.sink.write(&self.frame);
     }
