@@ -192,7 +192,9 @@ pub enum HistoryCommand {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Set a preference: `region US` (numbers typed without + are read in it),
-    /// `default-provider NAME`, `history-keep-days 90` (0 keeps history forever).
+    /// `default-provider NAME`, `history-keep-days 90` (0 keeps history forever),
+    /// `echo-cancellation off`, `noise-suppression off`, `gain-control off` (a live
+    /// call's microphone; `on` again to turn back on).
     Set { key: ConfigKey, value: String },
 }
 
@@ -201,6 +203,9 @@ pub enum ConfigKey {
     Region,
     DefaultProvider,
     HistoryKeepDays,
+    EchoCancellation,
+    NoiseSuppression,
+    GainControl,
 }
 
 #[derive(Debug, Subcommand)]

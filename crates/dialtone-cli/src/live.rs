@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use dialtone_audio::ToneRegion;
+use dialtone_audio::processing::Processing;
 use dialtone_core::history::CallDirection;
 use dialtone_core::service::{Dialtone, LiveAccount, LiveCall};
 use dialtone_sip::{CallControl, CallEvent, CallHandle, EndReason, Input, MediaIo, Output, Party, Phone, SipAgent};
@@ -43,7 +44,7 @@ fn media_io(dialtone: &Dialtone, options: &LiveOptions) -> anyhow::Result<MediaI
     Ok(MediaIo {
         input: match &options.play {
             Some(path) => Input::Wav(path.clone()),
-            None => Input::Microphone(settings.audio.input.clone()),
+            None => Input::Microphone(settings.audio.input.clone(), processing(settings.call_audio)),
         },
         output: match &options.record {
             Some(path) => Output::Wav(path.clone()),
@@ -51,6 +52,15 @@ fn media_io(dialtone: &Dialtone, options: &LiveOptions) -> anyhow::Result<MediaI
         },
         region,
     })
+}
+
+/// The person's choice of clean-ups, for the audio engine.
+fn processing(call_audio: dialtone_core::settings::CallAudio) -> Processing {
+    Processing {
+        echo_cancellation: call_audio.echo_cancellation,
+        noise_suppression: call_audio.noise_suppression,
+        gain_control: call_audio.gain_control,
+    }
 }
 
 /// Whether `via` (or the default provider) is a SIP account.

@@ -65,3 +65,32 @@ fn a_closed_pipe_ends_the_command_quietly() {
         assert!(!said.contains("panicked") && !said.contains("Broken pipe"), "dialtone {args:?}: {said}");
     }
 }
+
+/// `config set echo-cancellation off` (and its two siblings): kept in settings.toml for
+/// the next live call, one at a time, and a value that is not on/off is refused.
+#[test]
+fn a_live_calls_microphone_clean_up_is_turned_off_and_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = |key: &str, value: &str| {
+        dialtone().arg("--data-dir").arg(dir.path()).args(["config", "set", key, value]).output().unwrap()
+    };
+    let out = set("echo-cancellation", "off");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Echo cancellation is off for the microphone in live calls.\n");
+    let settings = std::fs::read_to_string(dir.path().join("settings.toml")).unwrap();
+    assert!(
+        settings.contains("[call_audio]\necho_cancellation = false\ngain_control = true\nnoise_suppression = true\n"),
+        "{settings}"
+    );
+    assert!(set("gain-control", "off").status.success());
+    assert!(set("echo-cancellation", "on").status.success());
+    let settings = std::fs::read_to_string(dir.path().join("settings.toml")).unwrap();
+    assert!(settings.contains("echo_cancellation = true") && settings.contains("gain_control = false"), "{settings}");
+    let out = set("noise-suppression", "maybe");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("noise-suppression takes on or off, not “maybe”"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -43,12 +43,35 @@ pub struct AudioDevices {
     pub ringer: Option<String>,
 }
 
+/// How a live call's microphone is cleaned before it is sent (`[call_audio]`). Each is
+/// on unless the person turns it off: a headset needs no echo cancellation, and some
+/// prefer their microphone's own gain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default, deny_unknown_fields, rename_all = "snake_case")]
+pub struct CallAudio {
+    /// Takes the far end's voice out of what the microphone hears from the speakers.
+    pub echo_cancellation: bool,
+    /// Lowers steady background noise (fans, hum).
+    pub noise_suppression: bool,
+    /// Brings a quiet or loud voice to an even level.
+    pub gain_control: bool,
+}
+
+impl Default for CallAudio {
+    fn default() -> Self {
+        Self { echo_cancellation: true, noise_suppression: true, gain_control: true }
+    }
+}
+
 /// Everything in `settings.toml`. Secrets are never here: they live in the keychain.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     pub appearance: Appearance,
     /// Chosen microphone, speaker and ringer.
     pub audio: AudioDevices,
+    /// Echo cancellation, noise suppression and automatic gain in live calls.
+    pub call_audio: CallAudio,
     /// The region numbers typed without `+` are read in (ISO 3166, e.g. "US").
     pub region: Option<String>,
     /// The provider calls go through when none is named.
@@ -67,6 +90,7 @@ const REGION: &str = "region";
 const DEFAULT_PROVIDER: &str = "default_provider";
 const PROVIDERS: &str = "providers";
 const AUDIO: &str = "audio";
+const CALL_AUDIO: &str = "call_audio";
 const CHECK_FOR_UPDATES: &str = "check_for_updates";
 
 fn flag_from(key: &str, value: Option<toml::Value>) -> std::result::Result<bool, String> {
@@ -80,6 +104,11 @@ fn flag_from(key: &str, value: Option<toml::Value>) -> std::result::Result<bool,
 fn audio_from(value: Option<toml::Value>) -> std::result::Result<AudioDevices, String> {
     let Some(value) = value else { return Ok(AudioDevices::default()) };
     AudioDevices::deserialize(value).map_err(|err| format!("[audio]: {}", err.message()))
+}
+
+fn call_audio_from(value: Option<toml::Value>) -> std::result::Result<CallAudio, String> {
+    let Some(value) = value else { return Ok(CallAudio::default()) };
+    CallAudio::deserialize(value).map_err(|err| format!("[call_audio]: {}", err.message()))
 }
 
 fn text_from(key: &str, value: Option<toml::Value>) -> std::result::Result<Option<String>, String> {
@@ -146,8 +175,9 @@ impl Settings {
         let default_provider = text_from(DEFAULT_PROVIDER, table.remove(DEFAULT_PROVIDER)).map_err(invalid)?;
         let providers = providers_from(table.remove(PROVIDERS)).map_err(invalid)?;
         let audio = audio_from(table.remove(AUDIO)).map_err(invalid)?;
+        let call_audio = call_audio_from(table.remove(CALL_AUDIO)).map_err(invalid)?;
         let check_for_updates = flag_from(CHECK_FOR_UPDATES, table.remove(CHECK_FOR_UPDATES)).map_err(invalid)?;
-        Ok(Self { appearance, audio, region, default_provider, providers, check_for_updates, other: table })
+        Ok(Self { appearance, audio, call_audio, region, default_provider, providers, check_for_updates, other: table })
     }
 
     /// Reads, changes and writes the settings while holding a lock on a file beside
@@ -193,6 +223,11 @@ impl Settings {
             let audio = toml::Value::try_from(&self.audio)
                 .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
             table.insert(AUDIO.to_owned(), audio);
+        }
+        if self.call_audio != CallAudio::default() {
+            let call_audio = toml::Value::try_from(self.call_audio)
+                .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
+            table.insert(CALL_AUDIO.to_owned(), call_audio);
         }
         if !self.providers.is_empty() {
             let providers = toml::Value::try_from(&self.providers)
@@ -312,6 +347,25 @@ mod tests {
         std::fs::write(&path, "[audio]\nouptut = \"x\"\n").unwrap();
         let err = Settings::load(&path).unwrap_err();
         assert!(err.message.contains("[audio]") && err.message.contains("ouptut"), "{}", err.message);
+    }
+
+    #[test]
+    fn call_audio_is_all_on_until_turned_off_and_a_typo_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        assert_eq!(Settings::load(&path).unwrap().call_audio, CallAudio::default());
+        Settings::default().save(&path).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("call_audio"));
+        let mut settings = Settings::default();
+        settings.call_audio.echo_cancellation = false;
+        settings.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[call_audio]") && text.contains("echo_cancellation = false"), "{text}");
+        let loaded = Settings::load(&path).unwrap().call_audio;
+        assert_eq!(loaded, CallAudio { echo_cancellation: false, noise_suppression: true, gain_control: true });
+        std::fs::write(&path, "[call_audio]\necho_cancelation = false\n").unwrap();
+        let err = Settings::load(&path).unwrap_err();
+        assert!(err.message.contains("[call_audio]") && err.message.contains("echo_cancelation"), "{}", err.message);
     }
 
     #[test]

@@ -31,6 +31,16 @@ impl Dialtone {
         })
     }
 
+    /// Turns a live call's echo cancellation, noise suppression and automatic gain on
+    /// or off; returns them as saved.
+    pub fn set_call_audio(&self, call_audio: crate::settings::CallAudio) -> Result<crate::settings::CallAudio> {
+        self.update(|s| {
+            s.call_audio = call_audio;
+            Ok(())
+        })
+        .map(|settings| settings.call_audio)
+    }
+
     /// Remembers the chosen sound devices (`None` in a field: the system default) and
     /// returns them as saved.
     pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<crate::settings::AudioDevices> {
