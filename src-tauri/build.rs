@@ -39,6 +39,7 @@ fn main() {
         "save_qr_png",
         "audio_devices",
         "set_audio_devices",
+        "set_call_audio",
         "play_key",
         "test_speaker",
         "test_ringer",

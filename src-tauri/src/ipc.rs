@@ -59,6 +59,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             links::take_pending_link,
             sound::audio_devices,
             sound::set_audio_devices,
+            sound::set_call_audio,
             sound::play_key,
             sound::test_speaker,
             sound::test_ringer,

@@ -4,7 +4,7 @@
 
 use dialtone_audio::engine::{Devices, Engine, EngineEvent};
 use dialtone_audio::{AudioError, Tone};
-use dialtone_core::settings::AudioDevices;
+use dialtone_core::settings::{AudioDevices, CallAudio};
 use dialtone_core::{Error, ErrorCode};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -56,6 +56,10 @@ pub struct AudioDevicesView {
     pub outputs: Vec<AudioDeviceView>,
     /// What the person chose (`null`: the system default).
     pub chosen: AudioDevices,
+    /// Echo cancellation, noise suppression and automatic gain in live calls.
+    pub call_audio: CallAudio,
+    /// Whether this build can do them at all (not on Windows yet).
+    pub call_audio_available: bool,
 }
 
 fn view(devices: Vec<dialtone_audio::DeviceInfo>) -> Vec<AudioDeviceView> {
@@ -65,13 +69,21 @@ fn view(devices: Vec<dialtone_audio::DeviceInfo>) -> Vec<AudioDeviceView> {
 #[tauri::command]
 #[specta::specta]
 pub async fn audio_devices(state: State<'_, AppState>) -> Result<AudioDevicesView, Error> {
-    let chosen = state.dialtone.settings()?.audio;
+    let settings = state.dialtone.settings()?;
+    let (chosen, call_audio) = (settings.audio, settings.call_audio);
     // Asking the sound server takes a round trip or two: not on the UI's thread.
     let list = tokio::task::spawn_blocking(dialtone_audio::devices::list)
         .await
         .map_err(|err| Error::internal(format!("Listing sound devices failed: {err}")))?
         .map_err(to_error)?;
-    Ok(AudioDevicesView { host: list.host, inputs: view(list.inputs), outputs: view(list.outputs), chosen })
+    Ok(AudioDevicesView {
+        host: list.host,
+        inputs: view(list.inputs),
+        outputs: view(list.outputs),
+        chosen,
+        call_audio,
+        call_audio_available: dialtone_audio::processing::AVAILABLE,
+    })
 }
 
 #[tauri::command]
@@ -84,6 +96,14 @@ pub fn set_audio_devices(
     let saved = state.dialtone.set_audio_devices(devices)?;
     sound.0.set_devices(self::devices(&saved)).map_err(to_error)?;
     Ok(saved)
+}
+
+/// Turns a live call's echo cancellation, noise suppression or automatic gain on or
+/// off; returns them as saved. The next call uses them.
+#[tauri::command]
+#[specta::specta]
+pub fn set_call_audio(state: State<'_, AppState>, call_audio: CallAudio) -> Result<CallAudio, Error> {
+    state.dialtone.set_call_audio(call_audio)
 }
 
 /// The tone of a dialpad key (0-9, *, #, A-D).

@@ -1,6 +1,6 @@
 //! Sound in the real window, through a real PulseAudio server: dialpad keys are heard
 //! with their DTMF pairs; Settings → Audio lists the devices, meters the microphone,
-//! remembers a choice and runs the echo test.
+//! remembers a choice (a speaker, echo cancellation off) and runs the echo test.
 
 use std::time::{Duration, Instant};
 
@@ -82,6 +82,22 @@ async fn settings_audio_meters_the_microphone_remembers_a_speaker_and_runs_the_e
     app.eval_until("return document.querySelector('[data-testid=audio-saved]')?.textContent", json!("Saved.")).await;
     let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
     assert!(settings.contains("output = \"pulseaudio:mic\""), "{settings}");
+
+    // Echo cancellation turned off for calls: kept, and only it.
+    let checked = "return ['echo-cancellation', 'noise-suppression', 'gain-control']
+         .map(id => document.querySelector(`[data-testid=${id}]`).checked)";
+    assert_eq!(app.eval(checked).await, json!([true, true, true]));
+    app.click("echo-cancellation").await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=audio-saved]')?.textContent",
+        json!("Saved. The next call uses it."),
+    )
+    .await;
+    assert_eq!(app.eval(checked).await, json!([false, true, true]));
+    let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
+    assert!(settings.contains("[call_audio]\necho_cancellation = false\n"), "{settings}");
+    assert!(settings.contains("noise_suppression = true") && settings.contains("gain_control = true"), "{settings}");
+
     let on_mic = Recorder::start("mic");
     app.click("speaker-test").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;

@@ -357,6 +357,18 @@ async setAudioDevices(devices: AudioDevices) : Promise<Result<AudioDevices, AppE
 }
 },
 /**
+ * Turns a live call's echo cancellation, noise suppression or automatic gain on or
+ * off; returns them as saved. The next call uses them.
+ */
+async setCallAudio(callAudio: CallAudio) : Promise<Result<CallAudio, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_call_audio", { callAudio }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The tone of a dialpad key (0-9, *, #, A-D).
  */
 async playKey(key: string) : Promise<Result<null, AppError>> {
@@ -546,7 +558,15 @@ host: string; inputs: AudioDeviceView[]; outputs: AudioDeviceView[];
 /**
  * What the person chose (`null`: the system default).
  */
-chosen: AudioDevices }
+chosen: AudioDevices; 
+/**
+ * Echo cancellation, noise suppression and automatic gain in live calls.
+ */
+call_audio: CallAudio; 
+/**
+ * Whether this build can do them at all (not on Windows yet).
+ */
+call_audio_available: boolean }
 /**
  * Where the call's audio is carried.
  */
@@ -563,6 +583,24 @@ export type AudioRoute =
  * What the page reported, for the main window; `detail` of [`page::AUDIO_CALL_EVENT`].
  */
 export type AudioUpdate = { channel: string; event: PageEvent }
+/**
+ * How a live call's microphone is cleaned before it is sent (`[call_audio]`). Each is
+ * on unless the person turns it off: a headset needs no echo cancellation, and some
+ * prefer their microphone's own gain.
+ */
+export type CallAudio = { 
+/**
+ * Takes the far end's voice out of what the microphone hears from the speakers.
+ */
+echo_cancellation: boolean; 
+/**
+ * Lowers steady background noise (fans, hum).
+ */
+noise_suppression: boolean; 
+/**
+ * Brings a quiet or loud voice to an even level.
+ */
+gain_control: boolean }
 /**
  * Which way a call went: every REST provider's call is outgoing; a SIP account also
  * receives calls.
