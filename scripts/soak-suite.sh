@@ -14,6 +14,7 @@ run() {
 }
 run crates/dialtone-audio pulse
 run crates/dialtone-audio jitter_buffer
+run crates/dialtone-audio processing
 run crates/dialtone-cli audio
 run crates/dialtone-cli calls
 run crates/dialtone-core service
@@ -22,6 +23,7 @@ run crates/dialtone-core provider_security
 run crates/dialtone-core keychain
 run crates/dialtone-core descriptors
 run crates/dialtone-sip interop
+run crates/dialtone-sip echo
 run crates/dialtone-sip malformed
 run crates/dialtone-sip stale_nonce
 run crates/dialtone-cli sip

@@ -104,10 +104,12 @@ pub fn run() {
         // web view is granted none of the plugin's own commands.
         .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(ipc.invoke_handler())
+        .on_page_load(webview::on_page_load)
         .setup(move |app| {
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 webview::tune_main_window(&window, tuning);
             }
+            webview::show_when_loaded(app.handle(), tuning);
             // Sound starts with the devices the person chose; a broken settings file
             // means the defaults here (the settings screen reports the file itself).
             let chosen = app.state::<AppState>().dialtone.settings().map(|s| s.audio).unwrap_or_default();

@@ -18,7 +18,8 @@
 
 /// Comma-separated parts to leave at WebKit's defaults, for measuring: `cache`
 /// (the cache model), `features` (what the page never uses), `pressure` (the network
-/// process's memory-pressure limits), `compositing` (drawing without the GPU), or `all`.
+/// process's memory-pressure limits), `compositing` (drawing without the GPU), `reveal`
+/// (showing the window once its page has loaded), or `all`.
 pub const KEEP_ENV: &str = "DIALTONE_WEBKIT_KEEP";
 
 /// The parts of the tuning, as [`KEEP_ENV`] names them.
@@ -28,6 +29,7 @@ pub struct Tuning {
     pub features: bool,
     pub pressure: bool,
     pub compositing: bool,
+    pub reveal: bool,
 }
 
 impl Tuning {
@@ -35,7 +37,13 @@ impl Tuning {
     pub fn from_keep(keep: Option<&str>) -> Self {
         let keep: Vec<&str> = keep.unwrap_or_default().split(',').map(str::trim).collect();
         let on = |part: &str| !keep.contains(&part) && !keep.contains(&"all");
-        Self { cache: on("cache"), features: on("features"), pressure: on("pressure"), compositing: on("compositing") }
+        Self {
+            cache: on("cache"),
+            features: on("features"),
+            pressure: on("pressure"),
+            compositing: on("compositing"),
+            reveal: on("reveal"),
+        }
     }
 
     pub fn from_env() -> Self {
@@ -92,6 +100,46 @@ pub fn before_first_window(tuning: Tuning) {
 /// it uses idle.
 #[cfg(target_os = "linux")]
 const NETWORK_PROCESS_LIMIT_MB: u32 = 64;
+
+/// How long the main window waits for its page before it is shown anyway.
+const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The main window starts hidden (`"visible": false` in tauri.conf.json) and is shown
+/// when its page has loaded. Painting without the GPU, WebKitGTK's first draw of a
+/// visible window waits up to 500 ms for the web process's first frame, on the thread
+/// that also serves the page's files to that web process: a launch whose window was
+/// mapped before the page had loaded took 500 ms longer (measured with the empty floor
+/// page as much as with Dialtone's). Shown after the load, the first draw finds the
+/// frame ready. A page that never loads still gets its window after [`SHOW_ANYWAY`].
+pub fn show_when_loaded<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tuning: Tuning) {
+    use tauri::Manager;
+    let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) else { return };
+    if !tuning.reveal {
+        let _ = window.show();
+        return;
+    }
+    std::thread::Builder::new()
+        .name("dialtone-show-anyway".into())
+        .spawn(move || {
+            std::thread::sleep(SHOW_ANYWAY);
+            if !window.is_visible().unwrap_or(true) {
+                tracing::warn!("the page had not loaded after {SHOW_ANYWAY:?}; the window is shown anyway");
+                let _ = window.show();
+            }
+        })
+        .map(drop)
+        .unwrap_or_else(|err| tracing::warn!("no thread to show the window later: {err}"));
+}
+
+/// The page-load hook: the main window appears once its page has loaded.
+pub fn on_page_load<R: tauri::Runtime>(webview: &tauri::Webview<R>, payload: &tauri::webview::PageLoadPayload<'_>) {
+    if webview.label() == crate::MAIN_WINDOW && payload.event() == tauri::webview::PageLoadEvent::Finished {
+        let window = webview.window();
+        if !window.is_visible().unwrap_or(false) {
+            let _ = window.show();
+        }
+    }
+}
 
 /// Applies the settings to the main window's web view.
 pub fn tune_main_window<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>, tuning: Tuning) {
@@ -156,18 +204,18 @@ mod tests {
 
     #[test]
     fn everything_is_on_unless_kept_for_a_measurement() {
-        let all = Tuning { cache: true, features: true, pressure: true, compositing: true };
+        let all = Tuning { cache: true, features: true, pressure: true, compositing: true, reveal: true };
         assert_eq!(Tuning::from_keep(None), all);
         assert_eq!(Tuning::from_keep(Some("")), all);
         assert_eq!(Tuning::from_keep(Some("cache")), Tuning { cache: false, ..all });
         assert_eq!(
             Tuning::from_keep(Some("features, pressure")),
-            Tuning { cache: true, features: false, pressure: false, compositing: true }
+            Tuning { cache: true, features: false, pressure: false, compositing: true, reveal: true }
         );
         assert_eq!(Tuning::from_keep(Some("compositing")), Tuning { compositing: false, ..all });
         assert_eq!(
             Tuning::from_keep(Some("all")),
-            Tuning { cache: false, features: false, pressure: false, compositing: false }
+            Tuning { cache: false, features: false, pressure: false, compositing: false, reveal: false }
         );
     }
 }

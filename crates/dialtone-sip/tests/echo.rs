@@ -13,7 +13,7 @@
 
 mod peers;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dialtone_audio::processing::Processing;
 use dialtone_audio::testing::{Feed, Sink};
@@ -75,7 +75,17 @@ fn call_in_a_room(processing: Processing, seconds: u64) -> Heard {
             }
         }
     });
-    let recording = far.recording().unwrap_or_else(|| panic!("baresip recorded nothing:\n{}", far.peer.log()));
+    // baresip writes the WAV header's length when it closes the file, once it has taken
+    // our BYE: on a busy machine that can come after our call has ended.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let recording = loop {
+        let written = far.recording().filter(|p| hound::WavReader::open(p).is_ok_and(|r| r.len() > 0));
+        if let Some(path) = written {
+            break path;
+        }
+        assert!(Instant::now() < deadline, "baresip recorded nothing:\n{}", far.peer.log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let (rate, heard) = read_wav(&recording);
     // The last 3 s before the hang-up: the canceller has had the seconds before to
     // find the room's delay (the recording's last half second is the hang-up).
