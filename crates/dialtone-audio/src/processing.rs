@@ -118,11 +118,6 @@ impl Processor {
         ))
     }
 
-    /// What it does.
-    pub fn processing(&self) -> Processing {
-        self.processing
-    }
-
     /// A frame the speaker is about to play (48 kHz mono, whole 10 ms chunks).
     pub fn far_end(&mut self, frame: &[f32]) {
         #[cfg(any(target_os = "linux", target_os = "macos"))]
