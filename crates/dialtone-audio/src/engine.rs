@@ -52,6 +52,7 @@ enum Request {
     Devices(Devices),
     Play(Tone),
     Ring(Tone),
+    Alert(Option<Tone>),
     MeterOn,
     MeterOff,
     Echo(u32),
@@ -112,6 +113,18 @@ impl Engine {
         self.send(Request::Ring(tone))
     }
 
+    /// Starts an incoming call's alert, repeating until replaced or stopped (`None`):
+    /// [`Tone::Ringtone`] on the ringer (the speaker when no ringer is chosen), or
+    /// [`Tone::CallWaiting`] on the speaker, where the person in a call hears it.
+    pub fn alert(&self, tone: Option<Tone>) -> Result<()> {
+        if let Some(tone) = tone
+            && !matches!(tone, Tone::Ringtone | Tone::CallWaiting)
+        {
+            return Err(AudioError::InvalidInput(format!("{tone:?} is not an incoming call's alert")));
+        }
+        self.send(Request::Alert(tone))
+    }
+
     /// Starts or stops the microphone meter.
     pub fn meter(&self, on: bool) -> Result<()> {
         self.send(if on { Request::MeterOn } else { Request::MeterOff })
@@ -137,6 +150,8 @@ struct Worker {
     speaker: Option<Speaker>,
     speaker_used: Instant,
     microphone: Option<Microphone>,
+    /// The ringtone or call-waiting beep, on its own stream while it sounds.
+    alert: Option<Speaker>,
     scratch: Vec<f32>,
     echo_stop: Option<Arc<AtomicBool>>,
     echo_running: Arc<AtomicBool>,
@@ -150,6 +165,7 @@ impl Worker {
             speaker: None,
             speaker_used: Instant::now(),
             microphone: None,
+            alert: None,
             scratch: Vec::with_capacity(48_000),
             echo_stop: None,
             echo_running: Arc::new(AtomicBool::new(false)),
@@ -210,6 +226,7 @@ impl Worker {
                     }
                 });
             }
+            Request::Alert(tone) => self.alert(tone),
             Request::MeterOn => {
                 if self.microphone.is_none() {
                     self.open_microphone();
@@ -244,6 +261,27 @@ impl Worker {
         if let Some(speaker) = &mut self.speaker {
             // A full queue means the person is typing faster than tones play: skip one.
             let _ = speaker.play(tone);
+        }
+    }
+
+    fn alert(&mut self, tone: Option<Tone>) {
+        // Dropping the stream silences it at once; a new alert gets a new stream, on
+        // the device chosen now.
+        self.alert = None;
+        let Some(tone) = tone else { return };
+        let device = match tone {
+            Tone::Ringtone => self.devices.ringer.clone().or_else(|| self.devices.output.clone()),
+            _ => self.devices.output.clone(),
+        };
+        match Speaker::open(device.as_deref()) {
+            Ok((mut speaker, fallback)) => {
+                if let Some(fallback) = fallback {
+                    self.notice(fallback.message());
+                }
+                let _ = speaker.play(tone);
+                self.alert = Some(speaker);
+            }
+            Err(err) => self.notice(format!("The incoming call cannot ring: {err}")),
         }
     }
 

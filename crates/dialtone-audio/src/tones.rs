@@ -57,6 +57,11 @@ pub enum Tone {
     Sine { freq: u32, ms: u32 },
     /// Nothing, for `ms` milliseconds (the gap between digits).
     Pause { ms: u32 },
+    /// Someone is calling us: a two-note trill, then quiet; repeats until stopped.
+    Ringtone,
+    /// A second call while in one: one soft beep every few seconds (ITU-T E.180's
+    /// 440 Hz); repeats until stopped.
+    CallWaiting,
 }
 
 /// The ITU-T Q.23 frequency pair (row, column) of a keypad key.
@@ -122,6 +127,18 @@ const EU_RINGBACK: [Segment; 2] = [seg(425.0, 0.0, 1000), seg(0.0, 0.0, 4000)];
 const NA_BUSY: [Segment; 2] = [seg(480.0, 620.0, 500), seg(0.0, 0.0, 500)];
 const UK_BUSY: [Segment; 2] = [seg(400.0, 0.0, 375), seg(0.0, 0.0, 375)];
 const EU_BUSY: [Segment; 2] = [seg(425.0, 0.0, 500), seg(0.0, 0.0, 500)];
+// Distinct from every region's ringback, so a person never mistakes their own
+// outgoing call for an incoming one.
+const RINGTONE: [Segment; 7] = [
+    seg(784.0, 0.0, 200),
+    seg(988.0, 0.0, 200),
+    seg(784.0, 0.0, 200),
+    seg(988.0, 0.0, 200),
+    seg(784.0, 0.0, 200),
+    seg(988.0, 0.0, 200),
+    seg(0.0, 0.0, 2000),
+];
+const CALL_WAITING: [Segment; 2] = [seg(440.0, 0.0, 300), seg(0.0, 0.0, 5000)];
 const ERROR: [Segment; 3] = [seg(950.0, 0.0, 200), seg(1400.0, 0.0, 200), seg(1800.0, 0.0, 200)];
 
 impl Tone {
@@ -132,7 +149,7 @@ impl Tone {
 
     /// Whether the tone repeats until something else is played or it is stopped.
     pub fn repeats(&self) -> bool {
-        matches!(self, Tone::Ringback { .. } | Tone::Busy { .. })
+        matches!(self, Tone::Ringback { .. } | Tone::Busy { .. } | Tone::Ringtone | Tone::CallWaiting)
     }
 
     /// How long one pass of the tone lasts.
@@ -152,6 +169,8 @@ impl Tone {
             Tone::Busy { region: ToneRegion::UnitedKingdom } => &UK_BUSY,
             Tone::Busy { region: ToneRegion::Europe } => &EU_BUSY,
             Tone::Error => &ERROR,
+            Tone::Ringtone => &RINGTONE,
+            Tone::CallWaiting => &CALL_WAITING,
             Tone::Dtmf { .. } | Tone::Sine { .. } | Tone::Pause { .. } => &[],
         }
     }
