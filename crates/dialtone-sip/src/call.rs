@@ -9,6 +9,7 @@ use crate::media::io::MediaIo;
 
 /// Which side did something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Party {
     Local,
@@ -17,6 +18,7 @@ pub enum Party {
 
 /// Whether we placed the call or it came to us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(rename = "LiveDirection"))]
 #[serde(rename_all = "lowercase")]
 pub enum CallDirection {
     Outgoing,
@@ -25,6 +27,7 @@ pub enum CallDirection {
 
 /// Why a call ended, in a word scripts can rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// We hung up an answered call.
@@ -85,6 +88,7 @@ impl EndReason {
 /// What happens during a call, in order. Serialized with an `event` tag, one JSON
 /// object per event (`dialtone call --json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(rename = "LiveEvent"))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum CallEvent {
     /// An INVITE went out.

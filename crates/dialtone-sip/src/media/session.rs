@@ -101,6 +101,7 @@ pub enum MediaEvent {
 
 /// Call quality from RTP and RTCP.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MediaStats {
     pub packets_sent: u64,
     pub packets_received: u64,
