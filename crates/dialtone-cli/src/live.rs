@@ -9,11 +9,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use dialtone_audio::ToneRegion;
-use dialtone_audio::processing::Processing;
 use dialtone_core::history::CallDirection;
 use dialtone_core::service::{Dialtone, LiveAccount, LiveCall};
-use dialtone_sip::{CallControl, CallEvent, CallHandle, EndReason, Input, MediaIo, Output, Party, Phone, SipAgent};
+use dialtone_sip::{CallControl, CallEvent, CallHandle, EndReason, MediaIo, Party, Phone, SipAgent};
 
 /// `--play`, `--record`, `--dtmf`, `--hangup-after`, `--json`.
 #[derive(Debug, Clone, Default)]
@@ -39,28 +37,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn media_io(dialtone: &Dialtone, options: &LiveOptions) -> anyhow::Result<MediaIo> {
-    let settings = dialtone.settings()?;
-    let region = ToneRegion::for_country(settings.region.as_deref().unwrap_or("US"));
-    Ok(MediaIo {
-        input: match &options.play {
-            Some(path) => Input::Wav(path.clone()),
-            None => Input::Microphone(settings.audio.input.clone(), processing(settings.call_audio)),
-        },
-        output: match &options.record {
-            Some(path) => Output::Wav(path.clone()),
-            None => Output::Speaker(settings.audio.output.clone()),
-        },
-        region,
-    })
-}
-
-/// The person's choice of clean-ups, for the audio engine.
-fn processing(call_audio: dialtone_core::settings::CallAudio) -> Processing {
-    Processing {
-        echo_cancellation: call_audio.echo_cancellation,
-        noise_suppression: call_audio.noise_suppression,
-        gain_control: call_audio.gain_control,
-    }
+    Ok(dialtone.live_media_io(options.play.clone(), options.record.clone())?)
 }
 
 /// Whether `via` (or the default provider) is a SIP account.

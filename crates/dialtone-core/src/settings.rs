@@ -81,6 +81,8 @@ pub struct Settings {
     /// Ask the update server for a newer Dialtone at each launch (off unless the person
     /// turns it on: a check tells the server this copy's version and address).
     pub check_for_updates: bool,
+    /// Decline every incoming live call (486) and keep it as missed; nothing rings.
+    pub do_not_disturb: bool,
     /// Keys written by other versions of Dialtone, kept as they were.
     pub other: toml::Table,
 }
@@ -92,6 +94,7 @@ const PROVIDERS: &str = "providers";
 const AUDIO: &str = "audio";
 const CALL_AUDIO: &str = "call_audio";
 const CHECK_FOR_UPDATES: &str = "check_for_updates";
+const DO_NOT_DISTURB: &str = "do_not_disturb";
 
 fn flag_from(key: &str, value: Option<toml::Value>) -> std::result::Result<bool, String> {
     match value {
@@ -177,7 +180,18 @@ impl Settings {
         let audio = audio_from(table.remove(AUDIO)).map_err(invalid)?;
         let call_audio = call_audio_from(table.remove(CALL_AUDIO)).map_err(invalid)?;
         let check_for_updates = flag_from(CHECK_FOR_UPDATES, table.remove(CHECK_FOR_UPDATES)).map_err(invalid)?;
-        Ok(Self { appearance, audio, call_audio, region, default_provider, providers, check_for_updates, other: table })
+        let do_not_disturb = flag_from(DO_NOT_DISTURB, table.remove(DO_NOT_DISTURB)).map_err(invalid)?;
+        Ok(Self {
+            appearance,
+            audio,
+            call_audio,
+            region,
+            default_provider,
+            providers,
+            check_for_updates,
+            do_not_disturb,
+            other: table,
+        })
     }
 
     /// Reads, changes and writes the settings while holding a lock on a file beside
@@ -218,6 +232,9 @@ impl Settings {
         }
         if self.check_for_updates {
             table.insert(CHECK_FOR_UPDATES.to_owned(), toml::Value::Boolean(true));
+        }
+        if self.do_not_disturb {
+            table.insert(DO_NOT_DISTURB.to_owned(), toml::Value::Boolean(true));
         }
         if self.audio != AudioDevices::default() {
             let audio = toml::Value::try_from(&self.audio)
@@ -392,6 +409,22 @@ mod tests {
         std::fs::write(&path, "[providers.work]\nkind = \"carrier-pigeon\"\n").unwrap();
         let err = Settings::load(&path).unwrap_err();
         assert!(err.message.contains("provider “work”"), "{}", err.message);
+    }
+
+    #[test]
+    fn do_not_disturb_is_off_until_turned_on_and_survives_a_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        assert!(!Settings::load(&path).unwrap().do_not_disturb);
+        Settings::update(&path, |s| {
+            s.do_not_disturb = true;
+            Ok(())
+        })
+        .unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("do_not_disturb = true"));
+        assert!(Settings::load(&path).unwrap().do_not_disturb);
+        std::fs::write(&path, "do_not_disturb = 1\n").unwrap();
+        assert!(Settings::load(&path).unwrap_err().message.contains("do_not_disturb is 1"));
     }
 
     #[test]

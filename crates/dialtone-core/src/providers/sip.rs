@@ -183,7 +183,7 @@ pub(crate) fn not_through_the_dialer(name: &str, config: &ProviderConfig) -> Err
     Error::new(
         ErrorCode::Unsupported,
         format!(
-            "{name} ({}) carries the call on this computer itself; the window's call screen for it is not built yet. Use `dialtone call … --via {name}` meanwhile.",
+            "{name} ({}) carries the call on this computer itself: choose it on the dialpad, or use `dialtone call … --via {name}`.",
             config.label()
         ),
     )

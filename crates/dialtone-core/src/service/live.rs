@@ -2,6 +2,12 @@
 //! to the history once it has ended. The call itself runs in `dialtone_sip`, driven
 //! by the CLI (`dialtone call --via`, `dialtone listen`) and later the window.
 
+use std::path::PathBuf;
+
+use dialtone_audio::ToneRegion;
+use dialtone_audio::processing::Processing;
+use dialtone_sip::{Input, MediaIo, Output};
+
 use super::Dialtone;
 use super::providers::choose_in;
 use crate::history::{CallDirection, History, LiveAttempt};
@@ -44,6 +50,30 @@ pub fn outcome_of(reason: dialtone_sip::EndReason, duration_s: f64, answered: bo
 }
 
 impl Dialtone {
+    /// A live call's sound: the chosen microphone (cleaned as the person chose) and
+    /// speaker, unless a WAV file stands in for either (the CLI's `--play`, `--record`).
+    pub fn live_media_io(&self, play: Option<PathBuf>, record: Option<PathBuf>) -> Result<MediaIo> {
+        let settings = self.settings()?;
+        let region = ToneRegion::for_country(settings.region.as_deref().unwrap_or("US"));
+        let cleanup = settings.call_audio;
+        let processing = Processing {
+            echo_cancellation: cleanup.echo_cancellation,
+            noise_suppression: cleanup.noise_suppression,
+            gain_control: cleanup.gain_control,
+        };
+        Ok(MediaIo {
+            input: match play {
+                Some(path) => Input::Wav(path),
+                None => Input::Microphone(settings.audio.input.clone(), processing),
+            },
+            output: match record {
+                Some(path) => Output::Wav(path),
+                None => Output::Speaker(settings.audio.output.clone()),
+            },
+            region,
+        })
+    }
+
     /// The SIP account `via` names (or the default provider, if it is one), with its
     /// password from the keychain.
     pub fn live_account(&self, via: Option<&str>) -> Result<LiveAccount> {
@@ -66,6 +96,12 @@ impl Dialtone {
         })?;
         let account = sip::account(&config.settings, password)?;
         Ok(LiveAccount { name, config, account })
+    }
+
+    /// The name of the contact `number` belongs to, if any.
+    pub fn contact_name(&self, number: &str) -> Option<String> {
+        let settings = self.settings().ok()?;
+        self.resolve_in(&settings, number).ok().and_then(|(_, contact)| contact).map(|c| c.name)
     }
 
     /// Writes a live call to the history. A history that cannot be written is logged:

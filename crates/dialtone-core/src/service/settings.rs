@@ -24,6 +24,15 @@ impl Dialtone {
     }
 
     /// Turns the check for a newer Dialtone at launch on or off.
+    /// Turns Do not disturb on or off; returns it as saved.
+    pub fn set_do_not_disturb(&self, on: bool) -> Result<bool> {
+        self.update(|s| {
+            s.do_not_disturb = on;
+            Ok(())
+        })
+        .map(|settings| settings.do_not_disturb)
+    }
+
     pub fn set_check_for_updates(&self, on: bool) -> Result<Settings> {
         self.update(|s| {
             s.check_for_updates = on;
