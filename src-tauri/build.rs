@@ -53,6 +53,17 @@ fn main() {
         "download_update",
         "install_update",
         "restart_to_update",
+        "phone_lines",
+        "connect_lines",
+        "live_calls",
+        "dial_live",
+        "answer_call",
+        "decline_call",
+        "end_call",
+        "hold_call",
+        "mute_call",
+        "send_dtmf",
+        "set_do_not_disturb",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step failed");
 }

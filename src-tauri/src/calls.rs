@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use dialtone_core::numbers::{NumberPreview, preview};
-use dialtone_core::providers::{CallStatus, KindInfo, Placed};
+use dialtone_core::providers::{CallStatus, Kind, KindInfo, Placed};
 use dialtone_core::qr::Qr;
 use dialtone_core::redact::SecretString;
 use dialtone_core::service::{CallControl, ProviderView, Save};
@@ -40,38 +40,56 @@ pub async fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderVi
 #[tauri::command]
 #[specta::specta]
 pub fn add_provider(
+    app: AppHandle,
     state: State<'_, AppState>,
     name: String,
     kind: String,
     settings: BTreeMap<String, String>,
 ) -> Result<ProviderView, Error> {
-    state.dialtone.save_provider(&name, &kind, settings, Save::Add)
+    let view = state.dialtone.save_provider(&name, &kind, settings, Save::Add)?;
+    crate::phone::reconnect_if_line(&app, &name, view.kind == Kind::Sip);
+    Ok(view)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn update_provider(
+    app: AppHandle,
     state: State<'_, AppState>,
     name: String,
     kind: String,
     settings: BTreeMap<String, String>,
 ) -> Result<ProviderView, Error> {
-    state.dialtone.save_provider(&name, &kind, settings, Save::Update)
+    let view = state.dialtone.save_provider(&name, &kind, settings, Save::Update)?;
+    crate::phone::reconnect_if_line(&app, &name, view.kind == Kind::Sip);
+    Ok(view)
 }
 
 /// Removes a provider and its keychain entries.
 #[tauri::command]
 #[specta::specta]
-pub fn remove_provider(state: State<'_, AppState>, name: String) -> Result<(), Error> {
-    state.dialtone.remove_provider(&name)
+pub fn remove_provider(app: AppHandle, state: State<'_, AppState>, name: String) -> Result<(), Error> {
+    let was_line = crate::phone::is_line(&state.dialtone, &name);
+    state.dialtone.remove_provider(&name)?;
+    crate::phone::reconnect_if_line(&app, &name, was_line);
+    Ok(())
 }
 
 /// Stores a secret in the keychain. Write-only: nothing ever returns it.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_secret(state: State<'_, AppState>, name: String, field: String, value: String) -> Result<(), Error> {
+pub async fn set_secret(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    field: String,
+    value: String,
+) -> Result<(), Error> {
     let secret = SecretString::from(value);
-    crate::people::off_main(&state, move |d| d.set_secret(&name, &field, &secret)).await
+    let provider = name.clone();
+    crate::people::off_main(&state, move |d| d.set_secret(&name, &field, &secret)).await?;
+    crate::phone::reconnect_if_line(&app, &provider, crate::phone::is_line(&state.dialtone, &provider));
+    Ok(())
 }
 
 #[tauri::command]
@@ -186,7 +204,7 @@ pub fn qr_svg(text: String) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests {
-    use dialtone_core::providers::{CallOutcome, Kind};
+    use dialtone_core::providers::CallOutcome;
 
     use super::*;
 

@@ -63,6 +63,8 @@ pub struct SettingsView {
     pub region: Option<String>,
     /// Ask for a newer Dialtone at launch.
     pub check_for_updates: bool,
+    /// Incoming live calls are declined unheard and kept as missed.
+    pub do_not_disturb: bool,
 }
 
 #[tauri::command]
@@ -90,6 +92,7 @@ fn view_of(settings: dialtone_core::settings::Settings) -> SettingsView {
         appearance: settings.appearance,
         region: settings.region,
         check_for_updates: settings.check_for_updates,
+        do_not_disturb: settings.do_not_disturb,
     }
 }
 

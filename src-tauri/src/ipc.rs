@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, facetime_audio, links, page, people, share, sound, updates};
+use crate::{calls, commands, facetime_audio, links, page, people, phone, share, sound, updates};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -19,6 +19,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .typ::<page::CallUpdate>()
         .typ::<facetime_audio::AudioUpdate>()
         .typ::<updates::UpdateProgress>()
+        .typ::<dialtone_core::service::PhoneUpdate>()
         .commands(collect_commands![
             commands::app_info,
             commands::frontend_ready,
@@ -40,6 +41,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             calls::hang_up,
             calls::call_status,
             calls::qr_svg,
+            phone::phone_lines,
+            phone::connect_lines,
+            phone::live_calls,
+            phone::dial_live,
+            phone::answer_call,
+            phone::decline_call,
+            phone::end_call,
+            phone::hold_call,
+            phone::mute_call,
+            phone::send_dtmf,
+            phone::set_do_not_disturb,
             facetime_audio::join_call_audio,
             facetime_audio::leave_call_audio,
             people::list_contacts,

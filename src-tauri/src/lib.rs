@@ -16,6 +16,7 @@ pub mod ipc;
 pub mod links;
 pub mod page;
 pub mod people;
+pub mod phone;
 pub mod share;
 pub mod sound;
 pub mod updates;
@@ -115,6 +116,9 @@ pub fn run() {
             let chosen = app.state::<AppState>().dialtone.settings().map(|s| s.audio).unwrap_or_default();
             let sound = sound::start(app.handle(), &chosen);
             app.manage(sound);
+            // After the sound: an incoming call rings through it.
+            let desk = phone::start(app.handle(), app.state::<AppState>().dialtone.clone());
+            app.manage(desk);
             Ok(())
         })
         .manage(AppState {
@@ -126,7 +130,19 @@ pub fn run() {
             audio_calls: Default::default(),
         })
         .manage(updates::Updates::default())
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|app, event| {
+                // Quitting hangs up every live call and unregisters each line, so the
+                // registrar stops sending calls to a phone that is gone.
+                if let tauri::RunEvent::Exit = event
+                    && let Some(desk) = app.try_state::<phone::Desk>()
+                {
+                    let phone = desk.0.clone();
+                    tauri::async_runtime::block_on(phone.shut_down());
+                }
+            })
+        });
     if let Err(err) = result {
         let why = if instance::handover_failed(&err) {
             tracing::info!("the running Dialtone left without taking this launch; starting afresh");

@@ -19,6 +19,9 @@ pub const CALL_EVENT: &str = "dialtone-call";
 /// A Sendblue call's audio page reported something; `detail` is
 /// [`crate::facetime_audio::AudioUpdate`].
 pub const AUDIO_CALL_EVENT: &str = "dialtone-call-audio";
+/// A live call (SIP) or a line changed; `detail` is
+/// [`dialtone_core::service::PhoneUpdate`].
+pub const PHONE_EVENT: &str = "dialtone-phone";
 /// An update is downloading; `detail` is [`crate::updates::UpdateProgress`].
 pub const UPDATE_PROGRESS_EVENT: &str = "dialtone-update-progress";
 
@@ -38,6 +41,7 @@ pub struct Names {
     pub call: &'static str,
     pub call_audio: &'static str,
     pub update_progress: &'static str,
+    pub phone: &'static str,
 }
 
 pub const NAMES: Names = Names {
@@ -47,6 +51,7 @@ pub const NAMES: Names = Names {
     call: CALL_EVENT,
     call_audio: AUDIO_CALL_EVENT,
     update_progress: UPDATE_PROGRESS_EVENT,
+    phone: PHONE_EVENT,
 };
 
 /// How far an import has gone, in cards.

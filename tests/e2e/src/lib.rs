@@ -104,6 +104,20 @@ pub fn instance_name_owned() -> bool {
     ask_bus("NameHasOwner").contains("boolean true")
 }
 
+/// The running Dialtone's process ID as its own windows give it. The session bus
+/// names it as the bus sees it, which is wrong inside a PID namespace (the live-call
+/// tests run in one, see dialtone-sip's peers.rs): there, it is the one dialtone-app.
+pub fn app_pid() -> Option<u32> {
+    if std::env::var_os("DIALTONE_SIP_NETNS").is_none() {
+        return instance_owner();
+    }
+    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(entry.path().join("comm")).ok()?;
+        (comm.trim() == "dialtone-app").then_some(pid)
+    })
+}
+
 /// The process that owns the single-instance name, if any.
 pub fn instance_owner() -> Option<u32> {
     let reply = ask_bus("GetConnectionUnixProcessID");
@@ -254,7 +268,7 @@ impl App {
     /// page has produced two more frames and two reads 50 ms apart agree (up to ten
     /// seconds; a blinking caret may keep them from agreeing, and then the last is kept).
     pub async fn screenshot(&self, name: &str) -> Screenshot {
-        let pid = instance_owner().expect("a running Dialtone owns its single-instance name on the session bus");
+        let pid = app_pid().expect("a running Dialtone owns its single-instance name on the session bus");
         let frames = "const done = arguments[arguments.length - 1];\n\
                       requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
         tokio::time::timeout(Duration::from_secs(30), self.client.execute_async(frames, vec![]))

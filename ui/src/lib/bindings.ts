@@ -175,6 +175,103 @@ async qrSvg(text: string) : Promise<Result<string, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async phoneLines() : Promise<LineView[]> {
+    return await TAURI_INVOKE("phone_lines");
+},
+/**
+ * Registers every SIP account afresh (after one was added, changed or given its
+ * password); returns once each has registered or failed.
+ */
+async connectLines() : Promise<Result<LineView[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_lines") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The calls in progress (a page that has just loaded catches up with them).
+ */
+async liveCalls() : Promise<LiveCallView[]> {
+    return await TAURI_INVOKE("live_calls");
+},
+/**
+ * Calls `target` through a SIP account; the call's progress arrives as events.
+ */
+async dialLive(target: string, via: string | null) : Promise<Result<LiveCallView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dial_live", { target, via }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async answerCall(call: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("answer_call", { call }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Declines a ringing call: the caller hears busy (486).
+ */
+async declineCall(call: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("decline_call", { call }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async endCall(call: number) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("end_call", { call }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async holdCall(call: number, on: boolean) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("hold_call", { call, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async muteCall(call: number, on: boolean) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mute_call", { call, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends keypad keys into a call (the page plays their tones here as well).
+ */
+async sendDtmf(call: number, digits: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("send_dtmf", { call, digits }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Turns Do not disturb on or off; returns it as saved.
+ */
+async setDoNotDisturb(on: boolean) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_do_not_disturb", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 /**
  * Joins a placed Sendblue call's audio at once (its token is short-lived): in the call
  * window when `in_app` (the main window found `RTCPeerConnection`), else in the browser.
@@ -493,7 +590,7 @@ async restartToUpdate() : Promise<Result<null, AppError>> {
 
 /** user-defined constants **/
 
-export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","call_audio":"dialtone-call-audio","import_progress":"contacts-import-progress","link":"dialtone-link","update_progress":"dialtone-update-progress"} as const;
+export const PAGE_EVENTS = {"audio":"dialtone-audio","call":"dialtone-call","call_audio":"dialtone-call-audio","import_progress":"contacts-import-progress","link":"dialtone-link","phone":"dialtone-phone","update_progress":"dialtone-update-progress"} as const;
 
 /** user-defined types **/
 
@@ -791,6 +888,46 @@ notices: string[];
 stopped: boolean }
 export type Email = { label: string; address: string }
 /**
+ * Why a call ended, in a word scripts can rely on.
+ */
+export type EndReason = 
+/**
+ * We hung up an answered call.
+ */
+"hung_up" | 
+/**
+ * The far end hung up.
+ */
+"remote_hung_up" | 
+/**
+ * We gave up before the far end answered (CANCEL, 487).
+ */
+"cancelled" | 
+/**
+ * The far end was busy (486, 600).
+ */
+"busy" | 
+/**
+ * The far end declined (603), or we declined an incoming call.
+ */
+"declined" | 
+/**
+ * An incoming call whose caller gave up before we answered.
+ */
+"missed" | 
+/**
+ * The far end did not answer in time (408, 480).
+ */
+"no_answer" | 
+/**
+ * Not found, no common codec, SRTP refused, or another final failure.
+ */
+"rejected" | 
+/**
+ * Network, audio device or stack failure.
+ */
+"failed"
+/**
  * What the engine tells the app.
  */
 export type EngineEvent = 
@@ -1022,6 +1159,131 @@ gives: Gives;
  */
 accepts: Accepts; canHangUp: boolean; canReportStatus: boolean; fields: Field[] }
 /**
+ * Where a line stands with its registrar.
+ */
+export type LineStatus = { state: "connecting" } | { state: "registered"; aor: string } | 
+/**
+ * Why not, in words a person can act on.
+ */
+{ state: "failed"; message: string }
+/**
+ * One SIP account as the window shows it.
+ */
+export type LineView = { account: string; status: LineStatus }
+/**
+ * A live call as the window shows it.
+ */
+export type LiveCallView = { id: number; 
+/**
+ * The SIP account that carries it.
+ */
+account: string; direction: LiveDirection; 
+/**
+ * The far end's URI.
+ */
+remote: string; 
+/**
+ * The number or address: as typed for a call we place, the caller's otherwise.
+ */
+number: string; 
+/**
+ * The contact's name, else the name the caller sent, if any.
+ */
+name: string | null; state: LiveState; held_by: Party | null; muted: boolean; 
+/**
+ * Another call was in progress when this one rang.
+ */
+waiting: boolean; 
+/**
+ * Declined unheard because Do not disturb was on.
+ */
+do_not_disturb: boolean; 
+/**
+ * Milliseconds since the Unix epoch when it was answered, for the running timer.
+ */
+answered_at_ms: number | null; codec: string | null; encrypted: boolean; 
+/**
+ * The latest quality figures (RTP/RTCP), once a second while connected.
+ */
+stats: MediaStats | null; end_reason: EndReason | null; 
+/**
+ * Why it ended, in words.
+ */
+end_message: string | null; duration_s: number | null }
+/**
+ * Whether we placed the call or it came to us.
+ */
+export type LiveDirection = "outgoing" | "incoming"
+/**
+ * What happens during a call, in order. Serialized with an `event` tag, one JSON
+ * object per event (`dialtone call --json`).
+ */
+export type LiveEvent = 
+/**
+ * An INVITE went out.
+ */
+{ event: "calling"; to: string } | 
+/**
+ * Someone is calling us.
+ */
+{ event: "incoming"; from: string; display_name: string | null } | 
+/**
+ * The far end rings; `early_media` when its own ringing sound is coming through.
+ */
+{ event: "ringing"; early_media: boolean } | { event: "answered"; codec: string; encrypted: boolean } | { event: "held"; by: Party } | { event: "resumed"; by: Party } | { event: "dtmf"; digit: string; by: Party } | 
+/**
+ * Quality, once a second while connected.
+ */
+{ event: "stats"; stats: MediaStats } | 
+/**
+ * Worth telling the person, but the call goes on.
+ */
+{ event: "notice"; message: string } | { event: "ended"; reason: EndReason; message: string; status: number | null; duration_s: number; stats: MediaStats }
+/**
+ * Where a live call stands.
+ */
+export type LiveState = 
+/**
+ * The INVITE is out; nothing back yet.
+ */
+"calling" | 
+/**
+ * The far end rings.
+ */
+"ringing" | 
+/**
+ * Someone calls us and waits for an answer.
+ */
+"incoming" | "connected" | 
+/**
+ * On hold, by either side (`held_by` says which).
+ */
+"held" | "ended"
+/**
+ * Call quality from RTP and RTCP.
+ */
+export type MediaStats = { packets_sent: number; packets_received: number; 
+/**
+ * Packets the far end's sequence numbers say we should have had but did not.
+ */
+packets_lost: number; 
+/**
+ * Interarrival jitter (RFC 3550 §6.4.1), in milliseconds.
+ */
+jitter_ms: number; 
+/**
+ * From the far end's receiver reports (LSR/DLSR), when it sends them.
+ */
+round_trip_ms: number | null; 
+/**
+ * What the far end reports losing of ours (0-100).
+ */
+remote_loss_percent: number | null; dtmf_sent: number; 
+/**
+ * How long the jitter buffer holds what arrives before it is played, now.
+ */
+jitter_buffer_ms: number }
+/**
  * A contact to add, or the new state of one being edited.
  */
 export type NewContact = { uid: string | null; name: string; organization: string; notes: string; favourite: boolean; preferred_provider: string | null; phones: Phone[]; emails: Email[] }
@@ -1106,6 +1368,10 @@ export type PageEvent =
  */
 { event: "gone" }
 /**
+ * Which side did something.
+ */
+export type Party = "local" | "remote"
+/**
  * A phone number of a contact, as written, with its label (`cell`, `work`, ...).
  */
 export type Phone = { label: string; number: string; 
@@ -1113,6 +1379,19 @@ export type Phone = { label: string; number: string;
  * Marked preferred in the address book: called when the contact is called by name.
  */
 preferred: boolean }
+/**
+ * What the phone tells the window, as it happens.
+ */
+export type PhoneUpdate = 
+/**
+ * Every line's status, after any of them changed.
+ */
+{ type: "lines"; lines: LineView[] } | 
+/**
+ * A call as it stands now, and the event that changed it (none for a change the
+ * person made here, such as mute).
+ */
+{ type: "call"; call: LiveCallView; event: LiveEvent | null }
 /**
  * A placed call, as the CLI prints it and the UI shows it.
  */
@@ -1169,7 +1448,11 @@ region: string | null;
 /**
  * Ask for a newer Dialtone at launch.
  */
-checkForUpdates: boolean }
+checkForUpdates: boolean; 
+/**
+ * Incoming live calls are declined unheard and kept as missed.
+ */
+doNotDisturb: boolean }
 /**
  * A newer Dialtone the update server offers.
  */

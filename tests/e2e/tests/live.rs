@@ -1,0 +1,278 @@
+//! Live calls in the real window, against a registrar and a phone no one here wrote:
+//! kamailio and baresip, in a network namespace of their own (dialtone-sip's
+//! `peers.rs`, shared). Dialtone's microphone is a PulseAudio sink's monitor with a
+//! 600 Hz tone playing into it; its speaker and ringer are sinks we record; baresip
+//! sends 1 kHz and records what it hears.
+//!
+//! Out: dial from the dialpad, see "connected", send a key (baresip logs it), mute
+//! (baresip's recording goes silent), hold and resume, hang up, and find the call in
+//! History. In: the call rings on the ringer and shows the call screen; Answer carries
+//! sound both ways; Decline gives the caller 486; a caller who gives up leaves a missed
+//! call and a badge until History is opened; Do not disturb declines without ringing.
+
+#[path = "../../../crates/dialtone-sip/tests/peers.rs"]
+mod peers;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dialtone_audio::analysis::goertzel_power;
+use dialtone_audio::testing::{Feed, RATE, Recorder, Sink};
+use dialtone_e2e::{App, workspace_root};
+use peers::{ADDR, Baresip, PhoneOptions, baresip, in_netns, kamailio, read_wav};
+use serde_json::json;
+
+const KAMAILIO: u16 = 5070;
+const OUR_HZ: u32 = 600;
+const THEIR_HZ: f32 = 1000.0;
+
+fn level_db(samples: &[f32], rate: u32, freq: f32) -> f64 {
+    10.0 * f64::from(goertzel_power(samples, rate, freq)).max(1e-20).log10()
+}
+
+/// Settings for a SIP account `name` (alice at kamailio) with the test's sinks as the
+/// microphone, speaker and ringer, and its password stored in the keychain through
+/// the `dialtone` command, as a person would.
+fn prepare(dir: &Path, name: &str) {
+    // The microphone carries a pure tone: noise suppression would take it for noise.
+    let settings = format!(
+        "default_provider = \"{name}\"\nregion = \"US\"\n\n[audio]\ninput = \"pulseaudio:live_mic.monitor\"\n\
+         output = \"pulseaudio:live_spk\"\nringer = \"pulseaudio:live_ring\"\n\n[call_audio]\n\
+         echo_cancellation = false\ngain_control = false\nnoise_suppression = false\n\n\
+         [providers.{name}]\nkind = \"sip\"\nregistrar = \"{ADDR}:{KAMAILIO}\"\nusername = \"alice\"\n"
+    );
+    std::fs::write(dir.join("settings.toml"), settings).unwrap();
+    let mut cli = Command::new(workspace_root().join("target/debug/dialtone"))
+        .args(["provider", "secret", name, "password"])
+        .env("DIALTONE_DATA_DIR", dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("target/debug/dialtone (built by scripts/e2e.sh)");
+    use std::io::Write;
+    cli.stdin.take().unwrap().write_all(b"pw-alice\n").unwrap();
+    assert!(cli.wait().unwrap().success(), "the password could not be stored");
+}
+
+/// A unique account name: keychain entries are shared by every data folder.
+fn account_name() -> String {
+    format!("pbx{}", std::process::id())
+}
+
+async fn launch(name: &str) -> App {
+    let app = App::launch_with(|dir| prepare(dir, name)).await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=line-status]')?.dataset.state ?? 'none'",
+        json!("registered"),
+    )
+    .await;
+    app
+}
+
+async fn live_state(app: &App) -> String {
+    let state = app.eval("return document.querySelector('[data-testid=live-call]')?.dataset.state ?? 'none'").await;
+    state.as_str().unwrap_or("none").to_owned()
+}
+
+async fn wait_state(app: &App, want: &str) {
+    app.eval_until("return document.querySelector('[data-testid=live-call]')?.dataset.state ?? 'none'", json!(want))
+        .await;
+}
+
+/// baresip's recording of the last call, once it has written the WAV's length.
+fn recording_of(far: &Baresip, at_least_s: f32) -> (u32, Vec<f32>) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(path) = far.recording()
+            && let Ok(reader) = hound::WavReader::open(&path)
+        {
+            let spec = reader.spec();
+            if reader.duration() as f32 / spec.sample_rate as f32 >= at_least_s {
+                return read_wav(&path);
+            }
+        }
+        assert!(Instant::now() < deadline, "baresip never finished its recording:\n{}", far.peer.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn baresip_2002(dir: &Path) -> Baresip {
+    baresip(dir, KAMAILIO, &PhoneOptions { user: "2002", ..PhoneOptions::BOB })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up() {
+    if !in_netns("a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
+    let far = baresip_2002(dir.path());
+    let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
+    let _voice = Feed::start("live_mic", OUR_HZ, 120.0);
+    let name = account_name();
+    let app = launch(&name).await;
+
+    app.testid("dial-number").await.send_keys("2002").await.unwrap();
+    app.click("call-button").await;
+    wait_state(&app, "connected").await;
+    let state = app.eval("return document.querySelector('[data-testid=live-state]').textContent").await;
+    assert!(state.as_str().unwrap().starts_with("Connected"), "{state}");
+    app.screenshot("live-call-connected").await;
+
+    // Our tone reaches baresip for a while; then a key from the in-call keypad.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    app.click("live-keypad").await;
+    app.click("live-key-5").await;
+    far.peer.wait_for("received event: '5'", Duration::from_secs(5));
+
+    // Mute: what baresip hears goes silent.
+    app.click("live-mute").await;
+    app.eval_until("return document.querySelector('[data-testid=live-call]').dataset.muted", json!("true")).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Hold and resume (baresip's recording ends at the hold's re-INVITE).
+    app.click("live-hold").await;
+    wait_state(&app, "held").await;
+    app.click("live-hold").await;
+    wait_state(&app, "connected").await;
+
+    app.click("live-hangup").await;
+    wait_state(&app, "ended").await;
+    let words = app.eval("return document.querySelector('[data-testid=live-state]').textContent").await;
+    assert!(words.as_str().unwrap().starts_with("Ended"), "{words}");
+    app.click("live-close").await;
+    app.eval_until("return document.querySelector('[data-testid=live-call]') === null", json!(true)).await;
+
+    let (rate, heard) = recording_of(&far, 5.0);
+    let seconds = heard.len() as f32 / rate as f32;
+    let before = level_db(&heard[rate as usize / 2..rate as usize * 5 / 2], rate, OUR_HZ as f32);
+    let tail = &heard[heard.len() - rate as usize * 3 / 2..heard.len() - rate as usize / 4];
+    let muted = level_db(tail, rate, OUR_HZ as f32);
+    println!("baresip heard our tone at {before:.1} dB before mute, {muted:.1} dB muted ({seconds:.1} s recorded)");
+    assert!(before - muted >= 30.0, "mute left our tone at {muted:.1} dB against {before:.1} dB before");
+
+    // History has the call, answered.
+    app.click("nav-history").await;
+    app.eval_until(
+        "return [...document.querySelectorAll('[data-testid^=history-row-]')].some(r => r.textContent.includes('Answered'))",
+        json!(true),
+    )
+    .await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_declines_unheard() {
+    if !in_netns("incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_declines_unheard") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
+    let far = baresip_2002(dir.path());
+    let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
+    let _voice = Feed::start("live_mic", OUR_HZ, 180.0);
+    let name = account_name();
+    let app = launch(&name).await;
+    let dial = format!("/dial sip:alice@{ADDR}:{KAMAILIO}");
+
+    // 1. It rings: the call screen, and the ringtone on the ringer.
+    let ringer = Recorder::start("live_ring");
+    far.command(&dial);
+    wait_state(&app, "incoming").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let rang = ringer.stop();
+    let ring_db = level_db(&rang, RATE, 784.0).max(level_db(&rang, RATE, 988.0));
+    let quiet_db = level_db(&rang, RATE, 600.0);
+    println!("the ringer played the ringtone at {ring_db:.1} dB (600 Hz: {quiet_db:.1} dB)");
+    assert!(ring_db - quiet_db >= 30.0, "no ringtone on the ringer: {ring_db:.1} dB");
+    let who = app.eval("return document.querySelector('[data-testid=live-who]').textContent").await;
+    assert_eq!(who, json!("2002"));
+    app.screenshot("live-call-incoming").await;
+
+    // Answer: sound both ways, and the ringing stops.
+    app.click("live-answer").await;
+    wait_state(&app, "connected").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let speaker = Recorder::start("live_spk");
+    let after_answer = Recorder::start("live_ring");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let heard = speaker.stop();
+    let ring_after = after_answer.stop();
+    let theirs = level_db(&heard, RATE, THEIR_HZ);
+    println!("our speaker played the caller's tone at {theirs:.1} dB");
+    assert!(theirs - level_db(&heard, RATE, 1500.0) >= 30.0, "the caller is not heard: {theirs:.1} dB");
+    assert!(level_db(&ring_after, RATE, 784.0) < ring_db - 30.0, "the ringtone went on after the answer");
+    app.click("live-hangup").await;
+    wait_state(&app, "ended").await;
+    app.click("live-close").await;
+    let (rate, heard) = recording_of(&far, 2.0);
+    let ours = level_db(&heard[rate as usize / 2..rate as usize * 2], rate, OUR_HZ as f32);
+    assert!(
+        ours - level_db(&heard[rate as usize / 2..rate as usize * 2], rate, 1500.0) >= 30.0,
+        "the caller heard nothing of ours"
+    );
+
+    // 2. Decline: the caller gets 486.
+    let busy_before = far.peer.count("486 Busy Here");
+    far.command(&dial);
+    wait_state(&app, "incoming").await;
+    app.click("live-decline").await;
+    peers_wait(&far, || far.peer.count("486 Busy Here") > busy_before, "486 after Decline");
+    app.eval_until("return document.querySelector('[data-testid=live-call]')?.dataset.state ?? 'none'", json!("ended"))
+        .await;
+    app.click("live-close").await;
+
+    // 3. The caller gives up: a missed call, a badge on History until it is opened.
+    far.command(&dial);
+    wait_state(&app, "incoming").await;
+    far.command("/hangup");
+    app.eval_until("return document.querySelector('[data-testid=live-call]') === null", json!(true)).await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=missed-badge]')?.textContent.trim() ?? ''",
+        json!("1 missed"),
+    )
+    .await;
+    app.screenshot("live-missed-badge").await;
+    app.click("nav-history").await;
+    app.eval_until("return document.querySelector('[data-testid=missed-badge]') === null", json!(true)).await;
+    app.eval_until(
+        "return [...document.querySelectorAll('[data-testid^=history-row-]')].some(r => r.textContent.includes('Missed'))",
+        json!(true),
+    )
+    .await;
+    app.click("nav-dialpad").await;
+
+    // 4. Do not disturb: declined at once, nothing rings, nothing shows, kept as missed.
+    app.click("dnd-toggle").await;
+    let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
+    assert!(settings.contains("do_not_disturb = true"), "{settings}");
+    let busy_before = far.peer.count("486 Busy Here");
+    let ringer = Recorder::start("live_ring");
+    far.command(&dial);
+    let mut shown = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while far.peer.count("486 Busy Here") == busy_before {
+        assert!(Instant::now() < deadline, "Do not disturb did not decline:\n{}", far.peer.log());
+        shown.push(live_state(&app).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rang = ringer.stop();
+    assert!(shown.iter().all(|s| s == "none"), "the call screen showed under Do not disturb: {shown:?}");
+    let ring_db = level_db(&rang, RATE, 784.0).max(level_db(&rang, RATE, 988.0));
+    assert!(ring_db < -60.0, "the ringer sounded under Do not disturb: {ring_db:.1} dB");
+    app.eval_until(
+        "return document.querySelector('[data-testid=missed-badge]')?.textContent.trim() ?? ''",
+        json!("1 missed"),
+    )
+    .await;
+    app.close().await;
+}
+
+fn peers_wait(far: &Baresip, done: impl Fn() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what} never came:\n{}", far.peer.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
