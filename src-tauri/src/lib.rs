@@ -11,6 +11,7 @@
 pub mod calls;
 pub mod commands;
 pub mod facetime_audio;
+pub mod incoming;
 pub mod instance;
 pub mod ipc;
 pub mod links;

@@ -1,17 +1,11 @@
 //! The commands for live calls through SIP accounts (dial, answer, decline, hang up,
 //! hold, mute, keypad, Do not disturb), forwarding to
 //! `dialtone_core::service::DeskPhone`, and what the desktop does as calls come and
-//! go: each [`PhoneUpdate`] goes to the page as a [`page::PHONE_EVENT`], an incoming
-//! call rings on the ringer (a soft beep instead when another call is on), and the
-//! window comes forward, above the others but without taking the keyboard from
-//! whatever the person is typing in.
+//! go: each [`PhoneUpdate`] goes to the page as a [`page::PHONE_EVENT`], and a call
+//! that rings in rings on the desktop ([`crate::incoming`]).
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
-use dialtone_audio::tones::Tone;
 use dialtone_core::Error;
-use dialtone_core::service::{DeskPhone, LineView, LiveCallView, LiveState, PhoneUpdate};
+use dialtone_core::service::{DeskPhone, LineView, LiveCallView, PhoneUpdate};
 use tauri::{AppHandle, Manager, State};
 
 use crate::page;
@@ -23,10 +17,10 @@ pub struct Desk(pub DeskPhone);
 /// Builds the phone and registers every SIP account in the background.
 pub fn start(app: &AppHandle, dialtone: dialtone_core::service::Dialtone) -> Desk {
     let handle = app.clone();
-    let ringing = Mutex::new(BTreeSet::<u32>::new());
+    let ringing = crate::incoming::Ringing::default();
     let phone = DeskPhone::new(dialtone, move |update| {
         if let PhoneUpdate::Call { call, .. } = &update {
-            ring_or_stop(&handle, &ringing, call);
+            crate::incoming::follow(&handle, &ringing, call);
         }
         page::dispatch(&handle, page::PHONE_EVENT, Some(&update));
     });
@@ -55,37 +49,6 @@ pub fn is_line(dialtone: &dialtone_core::service::Dialtone, name: &str) -> bool 
     dialtone
         .settings()
         .is_ok_and(|s| s.providers.get(name).is_some_and(|c| c.kind == dialtone_core::providers::Kind::Sip))
-}
-
-/// Rings while any call waits for an answer, and brings the window forward for it.
-fn ring_or_stop(app: &AppHandle, ringing: &Mutex<BTreeSet<u32>>, call: &LiveCallView) {
-    let mut ringing = ringing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let rings = call.state == LiveState::Incoming && !call.do_not_disturb;
-    let changed = if rings { ringing.insert(call.id) } else { ringing.remove(&call.id) };
-    if !changed {
-        return;
-    }
-    let sound = app.state::<crate::sound::Sound>();
-    let window = app.get_webview_window(crate::MAIN_WINDOW);
-    if ringing.is_empty() {
-        let _ = sound.0.alert(None);
-        if let Some(window) = window {
-            let _ = window.set_always_on_top(false);
-        }
-        return;
-    }
-    if rings {
-        let tone = if call.waiting { Tone::CallWaiting } else { Tone::Ringtone };
-        if let Err(err) = sound.0.alert(Some(tone)) {
-            tracing::warn!("the incoming call cannot ring: {err}");
-        }
-        if let Some(window) = window {
-            // Shown and on top, but never focused: a person typing elsewhere keeps typing.
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_always_on_top(true);
-        }
-    }
 }
 
 #[tauri::command]

@@ -2,12 +2,13 @@
 //! kamailio and baresip, in a network namespace of their own (dialtone-sip's
 //! `peers.rs`, shared). Dialtone's microphone is a PulseAudio sink's monitor with a
 //! 600 Hz tone playing into it; its speaker and ringer are sinks we record; baresip
-//! sends 1 kHz and records what it hears.
+//! sends 1 kHz and records what it hears. dunst is the desktop's notification server.
 //!
 //! Out: dial from the dialpad, see "connected", send a key (baresip logs it), mute
 //! (baresip's recording goes silent), hold and resume, hang up, and find the call in
-//! History. In: the call rings on the ringer and shows the call screen; Answer carries
-//! sound both ways; Decline gives the caller 486; a caller who gives up leaves a missed
+//! History. In: the call rings on the ringer, shows the call screen and a notification
+//! with the caller, Answer and Decline; Answer in the notification carries sound both
+//! ways and stops the ringing; Decline gives the caller 486; a caller who gives up leaves a missed
 //! call and a badge until History is opened; Do not disturb declines without ringing.
 
 #[path = "../../../crates/dialtone-sip/tests/peers.rs"]
@@ -96,6 +97,44 @@ fn recording_of(far: &Baresip, at_least_s: f32) -> (u32, Vec<f32>) {
     }
 }
 
+/// dunst as the session's notification server: its "do action" (`dunstctl action 0`)
+/// picks Dialtone's Answer button, as a click on it would.
+fn notification_server(dir: &Path) -> (peers::Peer, peers::Peer) {
+    let config = dir.join("dunstrc");
+    std::fs::write(
+        &config,
+        "[global]\n    origin = top-right\n    offset = 10x10\n    mouse_left_click = do_action\n\n         [dialtone-answer]\n    appname = Dialtone\n    action_name = answer\n",
+    )
+    .unwrap();
+    let mut dunst = Command::new("dunst");
+    dunst.arg("-config").arg(&config);
+    let dunst = peers::Peer::spawn("dunst", dunst);
+    let mut monitor = Command::new("dbus-monitor");
+    monitor.args(["--session", "interface='org.freedesktop.Notifications'"]);
+    let monitor = peers::Peer::spawn("dbus-monitor", monitor);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while displayed() != Some(0) {
+        assert!(Instant::now() < deadline, "dunst did not come up:\n{}", dunst.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    monitor.wait_for("member=NameLost", Duration::from_secs(5));
+    (dunst, monitor)
+}
+
+/// How many notifications dunst shows now.
+fn displayed() -> Option<u32> {
+    let out = Command::new("dunstctl").args(["count", "displayed"]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn wait_displayed(want: u32, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while displayed() != Some(want) {
+        assert!(Instant::now() < deadline, "{what}: dunst shows {:?} notifications, not {want}", displayed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn baresip_2002(dir: &Path) -> Baresip {
     baresip(dir, KAMAILIO, &PhoneOptions { user: "2002", ..PhoneOptions::BOB })
 }
@@ -172,6 +211,7 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     let far = baresip_2002(dir.path());
     let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
     let _voice = Feed::start("live_mic", OUR_HZ, 180.0);
+    let (_dunst, notifications) = notification_server(dir.path());
     let name = account_name();
     let app = launch(&name).await;
     let dial = format!("/dial sip:alice@{ADDR}:{KAMAILIO}");
@@ -189,9 +229,15 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     let who = app.eval("return document.querySelector('[data-testid=live-who]').textContent").await;
     assert_eq!(who, json!("2002"));
     app.screenshot("live-call-incoming").await;
+    wait_displayed(1, "the incoming call's notification");
+    let sent = notifications.log();
+    for words in ["2002 is calling", "\"answer\"", "\"Answer\"", "\"decline\"", "\"Decline\""] {
+        assert!(sent.contains(words), "the notification lacks {words}:\n{sent}");
+    }
 
-    // Answer: sound both ways, and the ringing stops.
-    app.click("live-answer").await;
+    // Answer, in the notification: sound both ways, the ringing stops, the
+    // notification goes.
+    assert!(Command::new("dunstctl").args(["action", "0"]).status().unwrap().success());
     wait_state(&app, "connected").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let speaker = Recorder::start("live_spk");
@@ -203,6 +249,7 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     println!("our speaker played the caller's tone at {theirs:.1} dB");
     assert!(theirs - level_db(&heard, RATE, 1500.0) >= 30.0, "the caller is not heard: {theirs:.1} dB");
     assert!(level_db(&ring_after, RATE, 784.0) < ring_db - 30.0, "the ringtone went on after the answer");
+    wait_displayed(0, "the notification after the answer");
     app.click("live-hangup").await;
     wait_state(&app, "ended").await;
     app.click("live-close").await;
@@ -219,6 +266,7 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     wait_state(&app, "incoming").await;
     app.click("live-decline").await;
     peers_wait(&far, || far.peer.count("486 Busy Here") > busy_before, "486 after Decline");
+    wait_displayed(0, "the notification after Decline");
     app.eval_until("return document.querySelector('[data-testid=live-call]')?.dataset.state ?? 'none'", json!("ended"))
         .await;
     app.click("live-close").await;
@@ -226,8 +274,10 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     // 3. The caller gives up: a missed call, a badge on History until it is opened.
     far.command(&dial);
     wait_state(&app, "incoming").await;
+    wait_displayed(1, "the notification of the call about to be missed");
     far.command("/hangup");
     app.eval_until("return document.querySelector('[data-testid=live-call]') === null", json!(true)).await;
+    wait_displayed(0, "the notification after the caller gave up");
     app.eval_until(
         "return document.querySelector('[data-testid=missed-badge]')?.textContent.trim() ?? ''",
         json!("1 missed"),
@@ -248,6 +298,7 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
     assert!(settings.contains("do_not_disturb = true"), "{settings}");
     let busy_before = far.peer.count("486 Busy Here");
+    let notified_before = notifications.count("2002 is calling");
     let ringer = Recorder::start("live_ring");
     far.command(&dial);
     let mut shown = Vec::new();
@@ -259,6 +310,7 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rang = ringer.stop();
     assert!(shown.iter().all(|s| s == "none"), "the call screen showed under Do not disturb: {shown:?}");
+    assert_eq!(notifications.count("2002 is calling"), notified_before, "a notification under Do not disturb");
     let ring_db = level_db(&rang, RATE, 784.0).max(level_db(&rang, RATE, 988.0));
     assert!(ring_db < -60.0, "the ringer sounded under Do not disturb: {ring_db:.1} dB");
     app.eval_until(
