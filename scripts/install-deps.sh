@@ -17,7 +17,7 @@ build_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libx
 test_pkgs=(xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox
   gnome-keyring dbus-x11 libsecret-tools zbar-tools imagemagick x11-apps xclip python3-venv
   kamailio kamailio-tls-modules baresip-core openssl ca-certificates iproute2 util-linux
-  nftables coturn dunst chromium chromium-driver desktop-file-utils rpm minisign sudo)
+  nftables coturn dunst libglib2.0-bin chromium chromium-driver desktop-file-utils rpm minisign sudo)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")

@@ -49,6 +49,7 @@ fn main() {
         "stop_echo_test",
         "take_pending_link",
         "set_check_for_updates",
+        "set_close_to_tray",
         "check_for_update",
         "download_update",
         "install_update",

@@ -65,6 +65,8 @@ pub struct SettingsView {
     pub check_for_updates: bool,
     /// Incoming live calls are declined unheard and kept as missed.
     pub do_not_disturb: bool,
+    /// Closing the window keeps Dialtone in the tray while an account is registered.
+    pub close_to_tray: bool,
 }
 
 #[tauri::command]
@@ -87,12 +89,21 @@ pub fn set_check_for_updates(state: State<'_, AppState>, on: bool) -> Result<Set
     Ok(view_of(settings))
 }
 
+#[tauri::command]
+#[specta::specta]
+pub fn set_close_to_tray(state: State<'_, AppState>, on: bool) -> Result<SettingsView, Error> {
+    state.dialtone.set_close_to_tray(on)?;
+    tracing::info!(on, "close to the tray");
+    load_settings_view(&state.dialtone)
+}
+
 fn view_of(settings: dialtone_core::settings::Settings) -> SettingsView {
     SettingsView {
         appearance: settings.appearance,
         region: settings.region,
         check_for_updates: settings.check_for_updates,
         do_not_disturb: settings.do_not_disturb,
+        close_to_tray: settings.close_to_tray,
     }
 }
 

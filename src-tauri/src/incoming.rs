@@ -61,7 +61,9 @@ pub fn follow(app: &AppHandle, ringing: &Ringing, call: &LiveCallView) {
 pub fn words(call: &LiveCallView) -> (String, String) {
     let who = call.name.clone().unwrap_or_else(|| call.number.clone());
     let title = format!("{who} is calling");
-    let mut body = if call.name.is_some() { format!("{} · to {}", call.number, call.account) } else {
+    let mut body = if call.name.is_some() {
+        format!("{} · to {}", call.number, call.account)
+    } else {
         format!("To {}", call.account)
     };
     if call.waiting {

@@ -26,6 +26,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::get_settings,
             commands::set_appearance,
             commands::set_check_for_updates,
+            commands::set_close_to_tray,
             calls::provider_kinds,
             calls::list_providers,
             calls::add_provider,

@@ -20,6 +20,7 @@ pub mod people;
 pub mod phone;
 pub mod share;
 pub mod sound;
+pub mod tray;
 pub mod updates;
 pub mod webview;
 
@@ -107,6 +108,18 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(ipc.invoke_handler())
         .on_page_load(webview::on_page_load)
+        .on_window_event(|window, event| {
+            // With an account registered, closing the window leaves Dialtone in the
+            // tray, where calls still ring; Quit is in the tray's menu.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == MAIN_WINDOW
+                && tray::keeps_running(window.app_handle())
+            {
+                api.prevent_close();
+                let _ = window.hide();
+                tracing::info!("the window closed; Dialtone stays in the tray");
+            }
+        })
         .setup(move |app| {
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 webview::tune_main_window(&window, tuning);
@@ -119,7 +132,13 @@ pub fn run() {
             app.manage(sound);
             // After the sound: an incoming call rings through it.
             let desk = phone::start(app.handle(), app.state::<AppState>().dialtone.clone());
+            let lines = desk.0.lines();
             app.manage(desk);
+            let do_not_disturb = app.state::<AppState>().dialtone.settings().is_ok_and(|s| s.do_not_disturb);
+            if let Some(tray) = tray::start(app.handle(), do_not_disturb) {
+                app.manage(tray);
+                tray::show_lines(app.handle(), &lines);
+            }
             Ok(())
         })
         .manage(AppState {

@@ -19,8 +19,10 @@ pub fn start(app: &AppHandle, dialtone: dialtone_core::service::Dialtone) -> Des
     let handle = app.clone();
     let ringing = crate::incoming::Ringing::default();
     let phone = DeskPhone::new(dialtone, move |update| {
-        if let PhoneUpdate::Call { call, .. } = &update {
-            crate::incoming::follow(&handle, &ringing, call);
+        match &update {
+            PhoneUpdate::Call { call, .. } => crate::incoming::follow(&handle, &ringing, call),
+            PhoneUpdate::Lines { lines } => crate::tray::show_lines(&handle, lines),
+            PhoneUpdate::DoNotDisturb { on } => crate::tray::show_do_not_disturb(&handle, *on),
         }
         page::dispatch(&handle, page::PHONE_EVENT, Some(&update));
     });
@@ -120,8 +122,8 @@ pub fn send_dtmf(desk: State<'_, Desk>, call: u32, digits: String) -> Result<(),
 /// Turns Do not disturb on or off; returns it as saved.
 #[tauri::command]
 #[specta::specta]
-pub fn set_do_not_disturb(state: State<'_, crate::AppState>, on: bool) -> Result<bool, Error> {
-    let on = state.dialtone.set_do_not_disturb(on)?;
+pub fn set_do_not_disturb(desk: State<'_, Desk>, on: bool) -> Result<bool, Error> {
+    let on = desk.0.set_do_not_disturb(on)?;
     tracing::info!(on, "do not disturb");
     Ok(on)
 }

@@ -65,7 +65,7 @@ impl Default for CallAudio {
 }
 
 /// Everything in `settings.toml`. Secrets are never here: they live in the keychain.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub appearance: Appearance,
     /// Chosen microphone, speaker and ringer.
@@ -83,8 +83,28 @@ pub struct Settings {
     pub check_for_updates: bool,
     /// Decline every incoming live call (486) and keep it as missed; nothing rings.
     pub do_not_disturb: bool,
+    /// Closing the window keeps Dialtone running in the tray while a SIP account is
+    /// registered, so calls still ring. On unless the person turns it off.
+    pub close_to_tray: bool,
     /// Keys written by other versions of Dialtone, kept as they were.
     pub other: toml::Table,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            appearance: Appearance::default(),
+            audio: AudioDevices::default(),
+            call_audio: CallAudio::default(),
+            region: None,
+            default_provider: None,
+            providers: BTreeMap::new(),
+            check_for_updates: false,
+            do_not_disturb: false,
+            close_to_tray: true,
+            other: toml::Table::new(),
+        }
+    }
 }
 
 const APPEARANCE: &str = "appearance";
@@ -95,6 +115,7 @@ const AUDIO: &str = "audio";
 const CALL_AUDIO: &str = "call_audio";
 const CHECK_FOR_UPDATES: &str = "check_for_updates";
 const DO_NOT_DISTURB: &str = "do_not_disturb";
+const CLOSE_TO_TRAY: &str = "close_to_tray";
 
 fn flag_from(key: &str, value: Option<toml::Value>) -> std::result::Result<bool, String> {
     match value {
@@ -181,6 +202,10 @@ impl Settings {
         let call_audio = call_audio_from(table.remove(CALL_AUDIO)).map_err(invalid)?;
         let check_for_updates = flag_from(CHECK_FOR_UPDATES, table.remove(CHECK_FOR_UPDATES)).map_err(invalid)?;
         let do_not_disturb = flag_from(DO_NOT_DISTURB, table.remove(DO_NOT_DISTURB)).map_err(invalid)?;
+        let close_to_tray = match table.remove(CLOSE_TO_TRAY) {
+            None => true,
+            some => flag_from(CLOSE_TO_TRAY, some).map_err(invalid)?,
+        };
         Ok(Self {
             appearance,
             audio,
@@ -190,6 +215,7 @@ impl Settings {
             providers,
             check_for_updates,
             do_not_disturb,
+            close_to_tray,
             other: table,
         })
     }
@@ -235,6 +261,9 @@ impl Settings {
         }
         if self.do_not_disturb {
             table.insert(DO_NOT_DISTURB.to_owned(), toml::Value::Boolean(true));
+        }
+        if !self.close_to_tray {
+            table.insert(CLOSE_TO_TRAY.to_owned(), toml::Value::Boolean(false));
         }
         if self.audio != AudioDevices::default() {
             let audio = toml::Value::try_from(&self.audio)
@@ -425,6 +454,29 @@ mod tests {
         assert!(Settings::load(&path).unwrap().do_not_disturb);
         std::fs::write(&path, "do_not_disturb = 1\n").unwrap();
         assert!(Settings::load(&path).unwrap_err().message.contains("do_not_disturb is 1"));
+    }
+
+    #[test]
+    fn closing_to_the_tray_is_on_until_turned_off_and_only_off_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        assert!(Settings::default().close_to_tray);
+        assert!(Settings::load(&path).unwrap().close_to_tray, "no file");
+        std::fs::write(&path, "region = \"GB\"\n").unwrap();
+        assert!(Settings::load(&path).unwrap().close_to_tray, "a file without the key");
+        Settings::update(&path, |s| {
+            s.close_to_tray = false;
+            Ok(())
+        })
+        .unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("close_to_tray = false"));
+        assert!(!Settings::load(&path).unwrap().close_to_tray);
+        Settings::update(&path, |s| {
+            s.close_to_tray = true;
+            Ok(())
+        })
+        .unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("close_to_tray"));
     }
 
     #[test]

@@ -28,6 +28,28 @@ pub fn window_of(pid: u32, title: &str) -> Result<Pixels, String> {
     read_window(&conn, window)
 }
 
+/// Whether process `pid` shows a window titled `title` now.
+pub fn is_shown(pid: u32, title: &str) -> bool {
+    x11rb::connect(None).is_ok_and(|(conn, screen)| find_window(&conn, screen, pid, title).is_ok())
+}
+
+/// Asks the window to close, as a window manager's close button does (ICCCM
+/// `WM_DELETE_WINDOW`): the app decides what closing means.
+pub fn close(pid: u32, title: &str) -> Result<(), String> {
+    use x11rb::protocol::xproto::{ClientMessageEvent, EventMask};
+    let x = |err: &dyn std::fmt::Display| format!("X request failed: {err}");
+    let (conn, screen) = x11rb::connect(None).map_err(|err| format!("cannot reach the X server: {err}"))?;
+    let window = find_window(&conn, screen, pid, title)?;
+    let atom = |name: &[u8]| -> Result<u32, String> {
+        Ok(conn.intern_atom(false, name).map_err(|e| x(&e))?.reply().map_err(|e| x(&e))?.atom)
+    };
+    let (protocols, delete) = (atom(b"WM_PROTOCOLS")?, atom(b"WM_DELETE_WINDOW")?);
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event).map_err(|e| x(&e))?;
+    conn.flush().map_err(|e| x(&e))?;
+    Ok(())
+}
+
 fn find_window(conn: &RustConnection, screen: usize, pid: u32, title: &str) -> Result<Window, String> {
     let x = |err: &dyn std::fmt::Display| format!("X request failed: {err}");
     let root = conn.setup().roots[screen].root;

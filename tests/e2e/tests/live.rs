@@ -109,16 +109,28 @@ fn notification_server(dir: &Path) -> (peers::Peer, peers::Peer) {
     let mut dunst = Command::new("dunst");
     dunst.arg("-config").arg(&config);
     let dunst = peers::Peer::spawn("dunst", dunst);
+    // The notifications, and the app's subscription to their buttons (an AddMatch).
     let mut monitor = Command::new("dbus-monitor");
-    monitor.args(["--session", "interface='org.freedesktop.Notifications'"]);
+    monitor.args(["--session", "interface='org.freedesktop.Notifications'", "member='AddMatch'"]);
     let monitor = peers::Peer::spawn("dbus-monitor", monitor);
+    // Asked without touching the name itself: a call to it before our dunst owns it
+    // would have the bus start another dunst, with its default settings.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while displayed() != Some(0) {
+    while !name_owned("org.freedesktop.Notifications") {
         assert!(Instant::now() < deadline, "dunst did not come up:\n{}", dunst.log());
         std::thread::sleep(Duration::from_millis(100));
     }
     monitor.wait_for("member=NameLost", Duration::from_secs(5));
     (dunst, monitor)
+}
+
+fn name_owned(name: &str) -> bool {
+    let out = Command::new("dbus-send")
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+        .args(["org.freedesktop.DBus.NameHasOwner", &format!("string:{name}")])
+        .output()
+        .expect("dbus-send");
+    String::from_utf8_lossy(&out.stdout).contains("boolean true")
 }
 
 /// How many notifications dunst shows now.
@@ -236,7 +248,9 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     }
 
     // Answer, in the notification: sound both ways, the ringing stops, the
-    // notification goes.
+    // notification goes. (Once Dialtone listens for its buttons: a person cannot click
+    // a notification in the milliseconds between its showing and that.)
+    notifications.wait_for("member='NotificationClosed'", Duration::from_secs(10));
     assert!(Command::new("dunstctl").args(["action", "0"]).status().unwrap().success());
     wait_state(&app, "connected").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -327,4 +341,182 @@ fn peers_wait(far: &Baresip, done: impl Fn() -> bool, what: &str) {
         assert!(Instant::now() < deadline, "{what} never came:\n{}", far.peer.log());
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The tray icon's menu, as the desktop's tray reads it: libayatana-appindicator's
+/// StatusNotifierItem and its dbusmenu, on the session bus.
+struct TrayMenu {
+    dest: String,
+    path: String,
+}
+
+fn gdbus(args: &[&str]) -> String {
+    let out = Command::new("gdbus").arg("call").arg("--session").args(args).output().expect("gdbus");
+    assert!(out.status.success(), "gdbus {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl TrayMenu {
+    /// Finds the connection that exports a tray item, waiting up to ten seconds.
+    fn find() -> TrayMenu {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let names = Command::new("dbus-send")
+                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+                .arg("org.freedesktop.DBus.ListNames")
+                .output()
+                .expect("dbus-send");
+            for name in String::from_utf8_lossy(&names.stdout).split('"').filter(|n| n.starts_with(':')) {
+                let tree = Command::new("gdbus")
+                    .args(["introspect", "--session", "--dest", name, "--object-path", "/org/ayatana/NotificationItem"])
+                    .output();
+                let Ok(tree) = tree else { continue };
+                let tree = String::from_utf8_lossy(&tree.stdout).into_owned();
+                if let Some(node) = tree.lines().find_map(|l| l.trim().strip_prefix("node tray")) {
+                    let node = format!("tray{}", node.trim_end_matches('{').trim());
+                    return TrayMenu {
+                        dest: name.to_owned(),
+                        path: format!("/org/ayatana/NotificationItem/{node}/Menu"),
+                    };
+                }
+            }
+            assert!(Instant::now() < deadline, "no tray item on the session bus");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn layout(&self) -> String {
+        gdbus(&[
+            "--dest",
+            &self.dest,
+            "--object-path",
+            &self.path,
+            "--method",
+            "com.canonical.dbusmenu.GetLayout",
+            "--",
+            "0",
+            "-1",
+            "[]",
+        ])
+    }
+
+    /// The item labelled `label`: its id, and its whole entry in the layout.
+    fn item(&self, label: &str) -> Option<(i32, String)> {
+        let layout = self.layout();
+        let at = layout.find(&format!("'label': <'{label}'>"))?;
+        let start = layout[..at].rfind("<(")? + 2;
+        let end = at + layout[at..].find('}')?;
+        let id = layout[start..].split(',').next()?.trim().parse().ok()?;
+        Some((id, layout[start..end].to_owned()))
+    }
+
+    fn wait_for(&self, label: &str, what: &str, ok: impl Fn(&str) -> bool) -> i32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some((id, entry)) = self.item(label)
+                && ok(&entry)
+            {
+                return id;
+            }
+            assert!(Instant::now() < deadline, "{what}: the tray's menu is {}", self.layout());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn click(&self, id: i32) {
+        gdbus(&[
+            "--dest",
+            &self.dest,
+            "--object-path",
+            &self.path,
+            "--method",
+            "com.canonical.dbusmenu.Event",
+            "--",
+            &id.to_string(),
+            "clicked",
+            "<\"\">",
+            "0",
+        ]);
+    }
+}
+
+/// Whether `pid` runs (a process that has ended but not been reaped is a zombie).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+}
+
+fn wait_shown(pid: u32, shown: bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while dialtone_e2e::capture::is_shown(pid, dialtone_e2e::WINDOW_TITLE) != shown {
+        if Instant::now() >= deadline {
+            let tree = Command::new("xwininfo").args(["-root", "-tree"]).output().map(|o| o.stdout).unwrap_or_default();
+            let tree = String::from_utf8_lossy(&tree);
+            let ours: Vec<&str> = tree.lines().filter(|l| l.contains("Dialtone")).collect();
+            panic!("{what}; the X server's windows named Dialtone: {ours:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_shows_the_line_switches_do_not_disturb_keeps_calls_ringing_with_the_window_closed_and_quits() {
+    if !in_netns("the_tray_shows_the_line_switches_do_not_disturb_keeps_calls_ringing_with_the_window_closed_and_quits")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
+    let far = baresip_2002(dir.path());
+    let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
+    let name = account_name();
+    let app = launch(&name).await;
+    let pid = dialtone_e2e::app_pid().expect("the app's process");
+    let tray = TrayMenu::find();
+
+    // The line's status, in the same words as the sidebar.
+    tray.wait_for(&format!("{name}: ready for calls"), "the line's status", |_| true);
+
+    // Do not disturb from the tray: saved, and the window's switch follows; and back
+    // from the window: the tray's check mark follows.
+    let dnd = tray.wait_for("Do not disturb", "Do not disturb, off", |e| e.contains("'toggle-state': <0>"));
+    tray.click(dnd);
+    app.eval_until("return document.querySelector('[data-testid=dnd-toggle]').checked", json!(true)).await;
+    let settings = std::fs::read_to_string(app.data_dir.path().join("settings.toml")).unwrap();
+    assert!(settings.contains("do_not_disturb = true"), "{settings}");
+    tray.wait_for("Do not disturb", "Do not disturb, on", |e| e.contains("'toggle-state': <1>"));
+    app.click("dnd-toggle").await;
+    tray.wait_for("Do not disturb", "Do not disturb, off again", |e| e.contains("'toggle-state': <0>"));
+
+    // Closing the window leaves Dialtone running, registered: a call still rings, and
+    // brings the window back.
+    dialtone_e2e::capture::close(pid, dialtone_e2e::WINDOW_TITLE).unwrap();
+    wait_shown(pid, false, "the window did not close");
+    assert!(alive(pid), "Dialtone quit when its window closed");
+    far.command(&format!("/dial sip:alice@{ADDR}:{KAMAILIO}"));
+    wait_shown(pid, true, "an incoming call did not bring the window back");
+    wait_state(&app, "incoming").await;
+    app.click("live-decline").await;
+    wait_state(&app, "ended").await;
+    app.click("live-close").await;
+
+    // Open, from the tray.
+    dialtone_e2e::capture::close(pid, dialtone_e2e::WINDOW_TITLE).unwrap();
+    wait_shown(pid, false, "the window did not close the second time");
+    let open = tray.wait_for("Open Dialtone", "Open", |_| true);
+    tray.click(open);
+    wait_shown(pid, true, "Open Dialtone did not show the window");
+
+    // Quit, from the tray: the process ends and the registrar forgets the line.
+    let quit = tray.wait_for("Quit Dialtone", "Quit", |_| true);
+    tray.click(quit);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "Quit Dialtone did not end the app");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let not_found = far.peer.count("404 Not Found");
+    far.command(&format!("/dial sip:alice@{ADDR}:{KAMAILIO}"));
+    peers_wait(&far, || far.peer.count("404 Not Found") > not_found, "404 for a line that quit");
+    drop(app);
 }

@@ -40,6 +40,14 @@ async setCheckForUpdates(on: boolean) : Promise<Result<SettingsView, AppError>> 
     else return { status: "error", error: e  as any };
 }
 },
+async setCloseToTray(on: boolean) : Promise<Result<SettingsView, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_close_to_tray", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async providerKinds() : Promise<KindInfo[]> {
     return await TAURI_INVOKE("provider_kinds");
 },
@@ -1169,7 +1177,11 @@ export type LineStatus = { state: "connecting" } | { state: "registered"; aor: s
 /**
  * One SIP account as the window shows it.
  */
-export type LineView = { account: string; status: LineStatus }
+export type LineView = { account: string; status: LineStatus; 
+/**
+ * The status in words, the same in the window and the tray.
+ */
+words: string }
 /**
  * A live call as the window shows it.
  */
@@ -1391,7 +1403,11 @@ export type PhoneUpdate =
  * A call as it stands now, and the event that changed it (none for a change the
  * person made here, such as mute).
  */
-{ type: "call"; call: LiveCallView; event: LiveEvent | null }
+{ type: "call"; call: LiveCallView; event: LiveEvent | null } | 
+/**
+ * Do not disturb was turned on or off (in the window, the tray or the settings).
+ */
+{ type: "do_not_disturb"; on: boolean }
 /**
  * A placed call, as the CLI prints it and the UI shows it.
  */
@@ -1452,7 +1468,11 @@ checkForUpdates: boolean;
 /**
  * Incoming live calls are declined unheard and kept as missed.
  */
-doNotDisturb: boolean }
+doNotDisturb: boolean; 
+/**
+ * Closing the window keeps Dialtone in the tray while an account is registered.
+ */
+closeToTray: boolean }
 /**
  * A newer Dialtone the update server offers.
  */

@@ -11,7 +11,7 @@ export type { LineView, LiveCallView, PhoneUpdate };
 export function readPhoneUpdate(detail: unknown): PhoneUpdate | null {
   if (typeof detail !== "object" || detail === null) return null;
   const type = (detail as { type?: unknown }).type;
-  return type === "call" || type === "lines" ? (detail as PhoneUpdate) : null;
+  return type === "call" || type === "lines" || type === "do_not_disturb" ? (detail as PhoneUpdate) : null;
 }
 
 /** Whether calls through `provider` are carried here (a SIP account). */
@@ -123,18 +123,6 @@ export function quality(stats: MediaStats): Quality {
     roundTripMs: stats.round_trip_ms == null ? null : Math.round(stats.round_trip_ms),
     warning,
   };
-}
-
-/** A line's status in words. */
-export function lineWords(line: LineView): string {
-  switch (line.status.state) {
-    case "connecting":
-      return `${line.account}: connecting…`;
-    case "registered":
-      return `${line.account}: ready for calls`;
-    case "failed":
-      return line.status.message;
-  }
 }
 
 /** What keys do during a call (focus in the call screen). */

@@ -28,9 +28,9 @@ mod targets;
 
 pub use crate::keychain::{OsKeychain, SecretStore};
 pub use calls::{CallControl, CallEvent, STOPPED_WAITING};
+pub use dialtone_sip::CallDirection as LiveDirection;
 pub use history::HISTORY_KEEP_DAYS;
 pub use live::{LiveAccount, LiveCall, outcome_of};
-pub use dialtone_sip::CallDirection as LiveDirection;
 pub use phone::{DeskPhone, LineStatus, LineView, LiveCallView, LiveState, PhoneUpdate, apply, number_of};
 pub use providers::{ProviderView, Save, SecretState};
 

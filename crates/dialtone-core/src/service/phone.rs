@@ -40,6 +40,19 @@ pub enum LineStatus {
 pub struct LineView {
     pub account: String,
     pub status: LineStatus,
+    /// The status in words, the same in the window and the tray.
+    pub words: String,
+}
+
+impl LineView {
+    pub fn new(account: &str, status: LineStatus) -> LineView {
+        let words = match &status {
+            LineStatus::Connecting => format!("{account}: connecting…"),
+            LineStatus::Registered { .. } => format!("{account}: ready for calls"),
+            LineStatus::Failed { message } => message.clone(),
+        };
+        LineView { account: account.to_owned(), status, words }
+    }
 }
 
 /// Where a live call stands.
@@ -102,6 +115,8 @@ pub enum PhoneUpdate {
     /// A call as it stands now, and the event that changed it (none for a change the
     /// person made here, such as mute).
     Call { call: LiveCallView, event: Option<CallEvent> },
+    /// Do not disturb was turned on or off (in the window, the tray or the settings).
+    DoNotDisturb { on: bool },
 }
 
 /// How long a line that could not reach its registrar waits before trying again.
@@ -226,11 +241,7 @@ impl DeskPhone {
     /// Every line's status.
     pub fn lines(&self) -> Vec<LineView> {
         let state = self.state();
-        state
-            .lines
-            .iter()
-            .map(|(account, line)| LineView { account: account.clone(), status: line.status.clone() })
-            .collect()
+        state.lines.iter().map(|(account, line)| LineView::new(account, line.status.clone())).collect()
     }
 
     /// The calls in progress, for a page that has just loaded.
@@ -472,6 +483,13 @@ impl DeskPhone {
         view
     }
 
+    /// Turns Do not disturb on or off, saves it, and tells everyone who shows it.
+    pub fn set_do_not_disturb(&self, on: bool) -> Result<bool> {
+        let on = self.inner.dialtone.set_do_not_disturb(on)?;
+        (self.inner.report)(PhoneUpdate::DoNotDisturb { on });
+        Ok(on)
+    }
+
     fn do_not_disturb(&self) -> bool {
         self.inner.dialtone.settings().is_ok_and(|s| s.do_not_disturb)
     }
@@ -701,11 +719,20 @@ mod tests {
         assert_eq!(json["call"]["direction"], "outgoing");
         assert_eq!(json["event"], serde_json::json!({"event": "ringing", "early_media": true}));
         let lines = PhoneUpdate::Lines {
-            lines: vec![LineView { account: "pbx".into(), status: LineStatus::Failed { message: "no".into() } }],
+            lines: vec![LineView::new("pbx", LineStatus::Failed { message: "pbx could not register: no".into() })],
         };
         assert_eq!(
             serde_json::to_value(&lines).unwrap(),
-            serde_json::json!({"type": "lines", "lines": [{"account": "pbx", "status": {"state": "failed", "message": "no"}}]})
+            serde_json::json!({"type": "lines", "lines": [{
+                "account": "pbx",
+                "status": {"state": "failed", "message": "pbx could not register: no"},
+                "words": "pbx could not register: no",
+            }]})
+        );
+        assert_eq!(LineView::new("pbx", LineStatus::Connecting).words, "pbx: connecting…");
+        assert_eq!(
+            LineView::new("pbx", LineStatus::Registered { aor: "sip:a@b".into() }).words,
+            "pbx: ready for calls"
         );
     }
 }

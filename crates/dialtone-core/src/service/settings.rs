@@ -33,6 +33,15 @@ impl Dialtone {
         .map(|settings| settings.do_not_disturb)
     }
 
+    /// Whether closing the window keeps Dialtone in the tray; returns it as saved.
+    pub fn set_close_to_tray(&self, on: bool) -> Result<bool> {
+        self.update(|s| {
+            s.close_to_tray = on;
+            Ok(())
+        })
+        .map(|settings| settings.close_to_tray)
+    }
+
     pub fn set_check_for_updates(&self, on: bool) -> Result<Settings> {
         self.update(|s| {
             s.check_for_updates = on;
