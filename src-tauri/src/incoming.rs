@@ -4,10 +4,13 @@
 //! a desktop notification with the caller and Answer / Decline that lasts exactly as
 //! long as the call rings.
 //!
-//! The notification talks to the desktop's notification server directly, through
-//! `notify-rust` (the crate Tauri's notification plugin wraps): the plugin offers
-//! action buttons on mobile only. Linux and the BSDs get the buttons; elsewhere no
-//! notification is shown yet, and the raised window is what rings.
+//! The notification talks to the desktop's notification server (the freedesktop
+//! `org.freedesktop.Notifications` D-Bus interface) directly: Tauri's notification
+//! plugin offers action buttons on mobile only. Dialtone listens for the buttons
+//! before the notification shows, on the connection that shows it (some servers send
+//! `ActionInvoked` to that connection alone), so no click is lost however quick.
+//! Linux and the BSDs get the buttons; elsewhere no notification is shown yet, and
+//! the raised window is what rings.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -75,52 +78,25 @@ pub fn words(call: &LiveCallView) -> (String, String) {
 /// Shows the notification; returns what closes it, or `None` where there is none.
 #[cfg(all(unix, not(target_os = "macos")))]
 fn notify(app: &AppHandle, call: &LiveCallView) -> Option<oneshot::Sender<()>> {
-    use notify_rust::{Hint, Notification, NotificationResponse, Timeout, Urgency};
-
     let (stop, stopped) = oneshot::channel::<()>();
-    let (title, body) = words(call);
     let app = app.clone();
-    let id = call.id;
+    let call = call.clone();
     tauri::async_runtime::spawn(async move {
-        let shown = Notification::new()
-            .appname("Dialtone")
-            .summary(&title)
-            .body(&body)
-            .icon("call-start")
-            .action("default", "Open Dialtone")
-            .action("answer", "Answer")
-            .action("decline", "Decline")
-            .hint(Hint::Category("call.incoming".into()))
-            .hint(Hint::Urgency(Urgency::Critical))
-            .hint(Hint::Resident(true))
-            .timeout(Timeout::Never)
-            .show_async()
-            .await;
-        let handle = match shown {
-            Ok(handle) => handle,
+        let chosen = match notification::show(&call, stopped).await {
+            Ok(chosen) => chosen,
             Err(err) => {
                 tracing::info!("no desktop notification for the incoming call: {err}");
                 return;
             }
         };
-        let mut chosen = None;
-        tokio::select! {
-            () = handle.wait_for_action_async(|response| chosen = Some(response.clone())) => {}
-            _ = stopped => {
-                handle.close_async().await;
-                return;
-            }
-        }
-        // Resident, so a server that keeps it after a button must be told it is done.
-        handle.close_async().await;
         let desk = app.state::<crate::phone::Desk>();
-        let result = match chosen {
-            Some(NotificationResponse::Action(action)) if action == "answer" => {
+        let result = match chosen.as_deref() {
+            Some("answer") => {
                 bring_forward(&app);
-                desk.0.answer(id)
+                desk.0.answer(call.id)
             }
-            Some(NotificationResponse::Action(action)) if action == "decline" => desk.0.decline(id),
-            Some(NotificationResponse::Default) => {
+            Some("decline") => desk.0.decline(call.id),
+            Some("default") => {
                 bring_forward(&app);
                 Ok(())
             }
@@ -131,6 +107,90 @@ fn notify(app: &AppHandle, call: &LiveCallView) -> Option<oneshot::Sender<()>> {
         }
     });
     Some(stop)
+}
+
+/// The freedesktop notification, over D-Bus.
+#[cfg(all(unix, not(target_os = "macos")))]
+mod notification {
+    use std::collections::HashMap;
+
+    use futures_lite::StreamExt;
+    use tokio::sync::oneshot;
+    use zbus::zvariant::Value;
+    use zbus::{Connection, MatchRule, MessageStream, message};
+
+    use super::{LiveCallView, words};
+
+    const SERVER: &str = "org.freedesktop.Notifications";
+    const PATH: &str = "/org/freedesktop/Notifications";
+
+    /// Shows the call's notification and waits for a button (`Some(action key)`), for
+    /// the server to close it (`None`), or for `stopped` (the call no longer rings:
+    /// the notification is closed, `None`).
+    pub async fn show(call: &LiveCallView, stopped: oneshot::Receiver<()>) -> zbus::Result<Option<String>> {
+        let connection = Connection::session().await?;
+        let rule = MatchRule::builder()
+            .msg_type(message::Type::Signal)
+            .sender(SERVER)?
+            .interface(SERVER)?
+            .path(PATH)?
+            .build();
+        let mut signals = MessageStream::for_match_rule(rule, &connection, Some(16)).await?;
+
+        let (title, body) = words(call);
+        let actions = ["default", "Open Dialtone", "answer", "Answer", "decline", "Decline"];
+        let hints = HashMap::from([
+            ("category", Value::from("call.incoming")),
+            ("urgency", Value::U8(2)),
+            ("resident", Value::Bool(true)),
+            ("desktop-entry", Value::from("dialtone")),
+        ]);
+        let never_expires = 0i32;
+        let reply = connection
+            .call_method(
+                Some(SERVER),
+                PATH,
+                Some(SERVER),
+                "Notify",
+                &("Dialtone", 0u32, "call-start", title.as_str(), body.as_str(), &actions[..], hints, never_expires),
+            )
+            .await?;
+        let id: u32 = reply.body().deserialize()?;
+
+        let chosen = tokio::select! {
+            chosen = wait(&mut signals, id) => chosen,
+            _ = stopped => None,
+        };
+        // Resident, so a server that keeps it after a button must be told it is done;
+        // one that already closed it answers with an error, which changes nothing.
+        let _ = connection.call_method(Some(SERVER), PATH, Some(SERVER), "CloseNotification", &(id,)).await;
+        Ok(chosen)
+    }
+
+    /// The first `ActionInvoked` or `NotificationClosed` for notification `id`.
+    async fn wait(signals: &mut MessageStream, id: u32) -> Option<String> {
+        while let Some(Ok(signal)) = signals.next().await {
+            let header = signal.header();
+            match header.member().map(|member| member.as_str()) {
+                Some("ActionInvoked") => {
+                    if let Ok((of, action)) = signal.body().deserialize::<(u32, String)>()
+                        && of == id
+                    {
+                        return Some(action);
+                    }
+                }
+                Some("NotificationClosed") => {
+                    if let Ok((of, _reason)) = signal.body().deserialize::<(u32, u32)>()
+                        && of == id
+                    {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
