@@ -104,6 +104,11 @@ const NETWORK_PROCESS_LIMIT_MB: u32 = 64;
 /// How long the main window waits for its page before it is shown anyway.
 const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// Whether the main window has been shown once. The wait for the page asks this, not
+/// whether the window is visible now: a person may have closed it to the tray by then,
+/// and showing it again would undo that.
+static REVEALED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The main window starts hidden (`"visible": false` in tauri.conf.json) and is shown
 /// when its page has loaded. Painting without the GPU, WebKitGTK's first draw of a
 /// visible window waits up to 500 ms for the web process's first frame, on the thread
@@ -115,6 +120,7 @@ pub fn show_when_loaded<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tuning: Tu
     use tauri::Manager;
     let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) else { return };
     if !tuning.reveal {
+        REVEALED.store(true, std::sync::atomic::Ordering::SeqCst);
         let _ = window.show();
         return;
     }
@@ -122,7 +128,7 @@ pub fn show_when_loaded<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tuning: Tu
         .name("dialtone-show-anyway".into())
         .spawn(move || {
             std::thread::sleep(SHOW_ANYWAY);
-            if !window.is_visible().unwrap_or(true) {
+            if !REVEALED.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 tracing::warn!("the page had not loaded after {SHOW_ANYWAY:?}; the window is shown anyway");
                 let _ = window.show();
             }
@@ -134,9 +140,9 @@ pub fn show_when_loaded<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tuning: Tu
 /// The page-load hook: the main window appears once its page has loaded.
 pub fn on_page_load<R: tauri::Runtime>(webview: &tauri::Webview<R>, payload: &tauri::webview::PageLoadPayload<'_>) {
     if webview.label() == crate::MAIN_WINDOW && payload.event() == tauri::webview::PageLoadEvent::Finished {
-        let window = webview.window();
-        if !window.is_visible().unwrap_or(false) {
-            let _ = window.show();
+        // Once: a later load (the page reloaded) leaves the window as the person left it.
+        if !REVEALED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let _ = webview.window().show();
         }
     }
 }

@@ -45,8 +45,9 @@ pub fn close(pid: u32, title: &str) -> Result<(), String> {
     };
     let (protocols, delete) = (atom(b"WM_PROTOCOLS")?, atom(b"WM_DELETE_WINDOW")?);
     let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
-    conn.send_event(false, window, EventMask::NO_EVENT, event).map_err(|e| x(&e))?;
-    conn.flush().map_err(|e| x(&e))?;
+    // Checked, so the server has handled it before this connection closes: sent and
+    // flushed only, then the connection dropped, the message was lost on a busy machine.
+    conn.send_event(false, window, EventMask::NO_EVENT, event).map_err(|e| x(&e))?.check().map_err(|e| x(&e))?;
     Ok(())
 }
 
