@@ -129,12 +129,8 @@ mod notification {
     /// the notification is closed, `None`).
     pub async fn show(call: &LiveCallView, stopped: oneshot::Receiver<()>) -> zbus::Result<Option<String>> {
         let connection = Connection::session().await?;
-        let rule = MatchRule::builder()
-            .msg_type(message::Type::Signal)
-            .sender(SERVER)?
-            .interface(SERVER)?
-            .path(PATH)?
-            .build();
+        let rule =
+            MatchRule::builder().msg_type(message::Type::Signal).sender(SERVER)?.interface(SERVER)?.path(PATH)?.build();
         let mut signals = MessageStream::for_match_rule(rule, &connection, Some(16)).await?;
 
         let (title, body) = words(call);
