@@ -72,14 +72,18 @@ async fn a_sendblue_call_opens_in_the_browser_hangs_up_from_the_window_and_leaks
     secret(&format!("{provider}/api_key_id"), "sb_kid_e2e");
     secret(&format!("{provider}/api_secret_key"), "sb_sk_e2e");
 
-    // The desktop's link opener, standing in for the person's default browser.
+    // The desktop's link opener, standing in for the person's default browser. It
+    // stays off the session bus: at start Chromium asks for the desktop's
+    // notification server, the bus would start one (dunst, with its default
+    // settings) and it would outlive this test, answering the live tests'
+    // notifications in place of the dunst they configure.
     let bin = tempfile::tempdir().expect("bin");
     let web = bin.path().to_path_buf();
     let opener = bin.path().join("xdg-open");
     std::fs::write(
         &opener,
         format!(
-            "#!/bin/sh\nTMPDIR={dir} /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
+            "#!/bin/sh\nTMPDIR={dir} DBUS_SESSION_BUS_ADDRESS=disabled: /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
              --disable-background-networking --disable-component-update --disable-sync \
              --use-fake-ui-for-media-stream --use-fake-device-for-media-stream \
              --user-data-dir={dir}/profile \"$1\" >{dir}/chromium.log 2>&1 &\necho $! >{dir}/chromium.pid\n",

@@ -106,6 +106,13 @@ fn notification_server(dir: &Path) -> (peers::Peer, peers::Peer) {
         "[global]\n    origin = top-right\n    offset = 10x10\n    mouse_left_click = do_action\n\n         [dialtone-answer]\n    appname = Dialtone\n    action_name = answer\n",
     )
     .unwrap();
+    // A server the bus started on its own for some earlier program (with its default
+    // settings, where "do action" picks "Open Dialtone") would keep the name, and
+    // the notifications, from this one.
+    assert!(
+        !name_owned("org.freedesktop.Notifications"),
+        "another notification server already runs on this D-Bus session; these tests need their own dunst"
+    );
     let mut dunst = Command::new("dunst");
     dunst.arg("-config").arg(&config);
     let dunst = peers::Peer::spawn("dunst", dunst);
@@ -121,6 +128,8 @@ fn notification_server(dir: &Path) -> (peers::Peer, peers::Peer) {
         std::thread::sleep(Duration::from_millis(100));
     }
     monitor.wait_for("member=NameLost", Duration::from_secs(5));
+    let ours = Command::new("dunstctl").args(["rule", "dialtone-answer", "enable"]).output().unwrap();
+    assert!(ours.status.success(), "the notification server is not the dunst started here:\n{}", dunst.log());
     (dunst, monitor)
 }
 
@@ -467,6 +476,9 @@ async fn the_tray_shows_the_line_switches_do_not_disturb_keeps_calls_ringing_wit
     let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
     let far = baresip_2002(dir.path());
     let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
+    // The call that rings with the window closed shows its notification here, not on
+    // a server the bus would start for it and keep after this test.
+    let _notifications = notification_server(dir.path());
     let name = account_name();
     let app = launch(&name).await;
     let pid = dialtone_e2e::app_pid().expect("the app's process");
