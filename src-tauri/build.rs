@@ -40,6 +40,8 @@ fn main() {
         "audio_devices",
         "set_audio_devices",
         "set_call_audio",
+        "set_ringtone",
+        "try_ringtone",
         "play_key",
         "test_speaker",
         "test_ringer",

@@ -1,4 +1,4 @@
-//! What the desktop does while a call rings in: the ringtone on the ringer (a soft
+//! What the desktop does while a call rings in: the chosen ringtone on the ringer (a soft
 //! beep instead when another call is on), the window brought forward above the
 //! others without taking the keyboard from what the person is typing elsewhere, and
 //! a desktop notification with the caller and Answer / Decline that lasts exactly as
@@ -36,7 +36,13 @@ pub fn follow(app: &AppHandle, ringing: &Ringing, call: &LiveCallView) {
             return;
         }
         calls.insert(call.id, notify(app, call));
-        let tone = if call.waiting { Tone::CallWaiting } else { Tone::Ringtone };
+        let tone = if call.waiting {
+            Tone::CallWaiting
+        } else {
+            // A settings file that cannot be read still rings, with the default tone.
+            let chosen = app.state::<crate::AppState>().dialtone.settings().map(|s| s.ringtone).unwrap_or_default();
+            crate::sound::ringtone(chosen)
+        };
         if let Err(err) = sound.0.alert(Some(tone)) {
             tracing::warn!("the incoming call cannot ring: {err}");
         }

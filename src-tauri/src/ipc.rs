@@ -73,6 +73,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             sound::audio_devices,
             sound::set_audio_devices,
             sound::set_call_audio,
+            sound::set_ringtone,
+            sound::try_ringtone,
             sound::play_key,
             sound::test_speaker,
             sound::test_ringer,

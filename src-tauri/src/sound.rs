@@ -4,7 +4,7 @@
 
 use dialtone_audio::engine::{Devices, Engine, EngineEvent};
 use dialtone_audio::{AudioError, Tone};
-use dialtone_core::settings::{AudioDevices, CallAudio};
+use dialtone_core::settings::{AudioDevices, CallAudio, RingtoneSettings};
 use dialtone_core::{Error, ErrorCode};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -60,6 +60,8 @@ pub struct AudioDevicesView {
     pub call_audio: CallAudio,
     /// Whether this build can do them at all (not on Windows yet).
     pub call_audio_available: bool,
+    /// What an incoming call rings with, and how loud.
+    pub ringtone: RingtoneSettings,
 }
 
 fn view(devices: Vec<dialtone_audio::DeviceInfo>) -> Vec<AudioDeviceView> {
@@ -70,7 +72,7 @@ fn view(devices: Vec<dialtone_audio::DeviceInfo>) -> Vec<AudioDeviceView> {
 #[specta::specta]
 pub async fn audio_devices(state: State<'_, AppState>) -> Result<AudioDevicesView, Error> {
     let settings = state.dialtone.settings()?;
-    let (chosen, call_audio) = (settings.audio, settings.call_audio);
+    let (chosen, call_audio, ringtone) = (settings.audio, settings.call_audio, settings.ringtone);
     // Asking the sound server takes a round trip or two: not on the UI's thread.
     let list = tokio::task::spawn_blocking(dialtone_audio::devices::list)
         .await
@@ -83,6 +85,7 @@ pub async fn audio_devices(state: State<'_, AppState>) -> Result<AudioDevicesVie
         chosen,
         call_audio,
         call_audio_available: dialtone_audio::processing::AVAILABLE,
+        ringtone,
     })
 }
 
@@ -104,6 +107,31 @@ pub fn set_audio_devices(
 #[specta::specta]
 pub fn set_call_audio(state: State<'_, AppState>, call_audio: CallAudio) -> Result<CallAudio, Error> {
     state.dialtone.set_call_audio(call_audio)
+}
+
+/// Chooses what an incoming call rings with, and how loud; returns it as saved.
+#[tauri::command]
+#[specta::specta]
+pub fn set_ringtone(state: State<'_, AppState>, ringtone: RingtoneSettings) -> Result<RingtoneSettings, Error> {
+    state.dialtone.set_ringtone(ringtone)
+}
+
+/// One pass of a ringtone at a volume, on the ringer, as a call would ring (tried
+/// before it is chosen, so it takes what the person is looking at, not the saved one).
+#[tauri::command]
+#[specta::specta]
+pub fn try_ringtone(sound: State<'_, Sound>, ringtone: RingtoneSettings) -> Result<(), Error> {
+    ringtone.check().map_err(Error::invalid_input)?;
+    sound.0.ring(ringtone_sample(ringtone)).map_err(to_error)
+}
+
+/// The tone an incoming call rings with, per the settings.
+pub fn ringtone(chosen: RingtoneSettings) -> Tone {
+    Tone::Ringtone { style: chosen.style, volume: chosen.volume }
+}
+
+fn ringtone_sample(chosen: RingtoneSettings) -> Tone {
+    Tone::RingtoneSample { style: chosen.style, volume: chosen.volume }
 }
 
 /// The tone of a dialpad key (0-9, *, #, A-D).

@@ -105,7 +105,8 @@ impl Engine {
         self.send(Request::Play(tone))
     }
 
-    /// Plays a one-shot tone on the ringer (the speaker when no ringer is chosen).
+    /// Plays a one-shot tone on the ringer (the speaker when no ringer is chosen): the
+    /// ringer test, a ringtone tried in Settings.
     pub fn ring(&self, tone: Tone) -> Result<()> {
         if tone.repeats() {
             return Err(AudioError::InvalidInput("Only a tone that ends can be tried on the ringer".to_owned()));
@@ -118,7 +119,7 @@ impl Engine {
     /// [`Tone::CallWaiting`] on the speaker, where the person in a call hears it.
     pub fn alert(&self, tone: Option<Tone>) -> Result<()> {
         if let Some(tone) = tone
-            && !matches!(tone, Tone::Ringtone | Tone::CallWaiting)
+            && !matches!(tone, Tone::Ringtone { .. } | Tone::CallWaiting)
         {
             return Err(AudioError::InvalidInput(format!("{tone:?} is not an incoming call's alert")));
         }
@@ -270,7 +271,7 @@ impl Worker {
         self.alert = None;
         let Some(tone) = tone else { return };
         let device = match tone {
-            Tone::Ringtone => self.devices.ringer.clone().or_else(|| self.devices.output.clone()),
+            Tone::Ringtone { .. } => self.devices.ringer.clone().or_else(|| self.devices.output.clone()),
             _ => self.devices.output.clone(),
         };
         match Speaker::open(device.as_deref()) {

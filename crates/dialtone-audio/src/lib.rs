@@ -41,7 +41,7 @@ pub use devices::{DeviceInfo, DeviceList, Direction, Fallback};
 pub use error::{AudioError, Result};
 pub use microphone::Microphone;
 pub use speaker::Speaker;
-pub use tones::{Tone, ToneRegion};
+pub use tones::{Ringtone, Tone, ToneRegion};
 
 /// Plays `tones` in turn on the speaker with id `device` (the default when `None`)
 /// and waits until the last has been heard whole. Returns the fallback notice if the

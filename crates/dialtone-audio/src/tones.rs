@@ -41,6 +41,22 @@ impl ToneRegion {
     }
 }
 
+/// The sound an incoming call rings with, chosen in Settings. Each is distinct from
+/// every region's ringback, so a person never mistakes their own outgoing call for an
+/// incoming one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Ringtone {
+    /// Two notes (784 and 988 Hz) trilled three times, then quiet.
+    #[default]
+    Trill,
+    /// A desk phone's bell: a 1000 + 1250 Hz chord rung twice.
+    Bell,
+    /// Three falling notes (1319, 1047, 784 Hz), like a door chime.
+    Chime,
+}
+
 /// A sound the engine can play on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -57,8 +73,11 @@ pub enum Tone {
     Sine { freq: u32, ms: u32 },
     /// Nothing, for `ms` milliseconds (the gap between digits).
     Pause { ms: u32 },
-    /// Someone is calling us: a two-note trill, then quiet; repeats until stopped.
-    Ringtone,
+    /// Someone is calling us: the chosen ringtone at `volume` percent of full
+    /// loudness; repeats until stopped.
+    Ringtone { style: Ringtone, volume: u8 },
+    /// One pass of a ringtone, to try it in Settings.
+    RingtoneSample { style: Ringtone, volume: u8 },
     /// A second call while in one: one soft beep every few seconds (ITU-T E.180's
     /// 440 Hz); repeats until stopped.
     CallWaiting,
@@ -127,9 +146,7 @@ const EU_RINGBACK: [Segment; 2] = [seg(425.0, 0.0, 1000), seg(0.0, 0.0, 4000)];
 const NA_BUSY: [Segment; 2] = [seg(480.0, 620.0, 500), seg(0.0, 0.0, 500)];
 const UK_BUSY: [Segment; 2] = [seg(400.0, 0.0, 375), seg(0.0, 0.0, 375)];
 const EU_BUSY: [Segment; 2] = [seg(425.0, 0.0, 500), seg(0.0, 0.0, 500)];
-// Distinct from every region's ringback, so a person never mistakes their own
-// outgoing call for an incoming one.
-const RINGTONE: [Segment; 7] = [
+const TRILL: [Segment; 7] = [
     seg(784.0, 0.0, 200),
     seg(988.0, 0.0, 200),
     seg(784.0, 0.0, 200),
@@ -138,6 +155,9 @@ const RINGTONE: [Segment; 7] = [
     seg(988.0, 0.0, 200),
     seg(0.0, 0.0, 2000),
 ];
+const BELL: [Segment; 4] =
+    [seg(1000.0, 1250.0, 800), seg(0.0, 0.0, 400), seg(1000.0, 1250.0, 800), seg(0.0, 0.0, 2000)];
+const CHIME: [Segment; 4] = [seg(1319.0, 0.0, 300), seg(1047.0, 0.0, 300), seg(784.0, 0.0, 600), seg(0.0, 0.0, 2400)];
 const CALL_WAITING: [Segment; 2] = [seg(440.0, 0.0, 300), seg(0.0, 0.0, 5000)];
 const ERROR: [Segment; 3] = [seg(950.0, 0.0, 200), seg(1400.0, 0.0, 200), seg(1800.0, 0.0, 200)];
 
@@ -149,7 +169,18 @@ impl Tone {
 
     /// Whether the tone repeats until something else is played or it is stopped.
     pub fn repeats(&self) -> bool {
-        matches!(self, Tone::Ringback { .. } | Tone::Busy { .. } | Tone::Ringtone | Tone::CallWaiting)
+        matches!(self, Tone::Ringback { .. } | Tone::Busy { .. } | Tone::Ringtone { .. } | Tone::CallWaiting)
+    }
+
+    /// How loud against the engine's usual level: a ringtone's chosen volume
+    /// (percent of amplitude, so 50 is 6 dB quieter), everything else in full.
+    fn gain(&self) -> f32 {
+        match self {
+            Tone::Ringtone { volume, .. } | Tone::RingtoneSample { volume, .. } => {
+                f32::from((*volume).min(100)) / 100.0
+            }
+            _ => 1.0,
+        }
     }
 
     /// How long one pass of the tone lasts.
@@ -169,7 +200,11 @@ impl Tone {
             Tone::Busy { region: ToneRegion::UnitedKingdom } => &UK_BUSY,
             Tone::Busy { region: ToneRegion::Europe } => &EU_BUSY,
             Tone::Error => &ERROR,
-            Tone::Ringtone => &RINGTONE,
+            Tone::Ringtone { style, .. } | Tone::RingtoneSample { style, .. } => match style {
+                Ringtone::Trill => &TRILL,
+                Ringtone::Bell => &BELL,
+                Ringtone::Chime => &CHIME,
+            },
             Tone::CallWaiting => &CALL_WAITING,
             Tone::Dtmf { .. } | Tone::Sine { .. } | Tone::Pause { .. } => &[],
         }
@@ -245,9 +280,10 @@ impl ToneGen {
             };
             let len = (segment.ms as f32 * self.rate / 1000.0) as u32;
             let ramp = (RAMP_MS * self.rate / 1000.0).max(1.0);
+            let amplitude = COMPONENT_AMPLITUDE * tone.gain();
             while self.pos < len && written < out.len() {
                 let from_edge = self.pos.min(len - 1 - self.pos) as f32;
-                let gain = COMPONENT_AMPLITUDE * (from_edge / ramp).min(1.0);
+                let gain = amplitude * (from_edge / ramp).min(1.0);
                 let mut sample = 0.0;
                 for (freq, phase) in segment.freqs.iter().zip(self.phases.iter_mut()) {
                     if *freq > 0.0 {
@@ -350,6 +386,39 @@ mod tests {
         let mut out = vec![0.0; 8000];
         assert_eq!(generator.mix_into(&mut out), 800);
         assert!(!generator.is_playing());
+    }
+
+    #[test]
+    fn each_ringtone_has_its_notes_at_its_volume_and_the_sample_plays_once() {
+        let rate = 8000;
+        let cases = [
+            (Ringtone::Trill, &[784.0, 988.0][..], &[1250.0, 1319.0][..]),
+            (Ringtone::Bell, &[1000.0, 1250.0][..], &[784.0, 1319.0][..]),
+            (Ringtone::Chime, &[1319.0, 1047.0, 784.0][..], &[988.0, 1250.0][..]),
+        ];
+        for (style, present, absent) in cases {
+            let samples = render(Tone::RingtoneSample { style, volume: 100 }, rate);
+            // A note sounds for a tenth of the pass or more: a quarter of its amplitude
+            // squared, over 100, at the least; what is absent, 20 dB under that.
+            let loudest_absent = absent.iter().map(|f| goertzel_power(&samples, rate, *f)).fold(0.0, f32::max);
+            for f in present {
+                let power = goertzel_power(&samples, rate, *f);
+                assert!(power > 1e-5, "{style:?}: {f} Hz missing ({power})");
+                assert!(power > 100.0 * loudest_absent, "{style:?}: {f} Hz not above the rest ({power})");
+            }
+            let half = render(Tone::RingtoneSample { style, volume: 50 }, rate);
+            let peak = |s: &[f32]| s.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            assert!((peak(&half) / peak(&samples) - 0.5).abs() < 0.01, "{style:?} at 50%");
+            assert!(render(Tone::RingtoneSample { style, volume: 0 }, rate).iter().all(|s| *s == 0.0));
+
+            let mut generator = ToneGen::new(rate);
+            generator.start(Tone::RingtoneSample { style, volume: 80 });
+            let mut out = vec![0.0; samples.len() * 2];
+            assert_eq!(generator.mix_into(&mut out), samples.len(), "{style:?}: the sample plays once");
+            generator.start(Tone::Ringtone { style, volume: 80 });
+            assert_eq!(generator.mix_into(&mut out), out.len(), "{style:?}: the ringtone repeats");
+        }
+        assert_eq!(Ringtone::default(), Ringtone::Trill);
     }
 
     #[test]

@@ -64,6 +64,40 @@ impl Default for CallAudio {
     }
 }
 
+/// What an incoming call rings with (`[ringtone]`): the sound, and how loud in percent
+/// of full loudness (amplitude: 50 is 6 dB quieter than 100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default, deny_unknown_fields)]
+pub struct RingtoneSettings {
+    pub style: dialtone_audio::Ringtone,
+    pub volume: u8,
+}
+
+impl RingtoneSettings {
+    /// The quietest a ringtone may be set: a call nobody can hear is Do not disturb's job.
+    pub const MIN_VOLUME: u8 = 10;
+
+    /// Why these settings cannot ring, if they cannot.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if (Self::MIN_VOLUME..=100).contains(&self.volume) {
+            Ok(())
+        } else {
+            Err(format!(
+                "The ringtone's volume is {}; it must be {} to 100 (percent). To hear no ringing, turn on Do not disturb",
+                self.volume,
+                Self::MIN_VOLUME
+            ))
+        }
+    }
+}
+
+impl Default for RingtoneSettings {
+    fn default() -> Self {
+        Self { style: dialtone_audio::Ringtone::default(), volume: 100 }
+    }
+}
+
 /// Everything in `settings.toml`. Secrets are never here: they live in the keychain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -72,6 +106,8 @@ pub struct Settings {
     pub audio: AudioDevices,
     /// Echo cancellation, noise suppression and automatic gain in live calls.
     pub call_audio: CallAudio,
+    /// What an incoming call rings with, and how loud.
+    pub ringtone: RingtoneSettings,
     /// The region numbers typed without `+` are read in (ISO 3166, e.g. "US").
     pub region: Option<String>,
     /// The provider calls go through when none is named.
@@ -96,6 +132,7 @@ impl Default for Settings {
             appearance: Appearance::default(),
             audio: AudioDevices::default(),
             call_audio: CallAudio::default(),
+            ringtone: RingtoneSettings::default(),
             region: None,
             default_provider: None,
             providers: BTreeMap::new(),
@@ -113,6 +150,7 @@ const DEFAULT_PROVIDER: &str = "default_provider";
 const PROVIDERS: &str = "providers";
 const AUDIO: &str = "audio";
 const CALL_AUDIO: &str = "call_audio";
+const RINGTONE: &str = "ringtone";
 const CHECK_FOR_UPDATES: &str = "check_for_updates";
 const DO_NOT_DISTURB: &str = "do_not_disturb";
 const CLOSE_TO_TRAY: &str = "close_to_tray";
@@ -133,6 +171,14 @@ fn audio_from(value: Option<toml::Value>) -> std::result::Result<AudioDevices, S
 fn call_audio_from(value: Option<toml::Value>) -> std::result::Result<CallAudio, String> {
     let Some(value) = value else { return Ok(CallAudio::default()) };
     CallAudio::deserialize(value).map_err(|err| format!("[call_audio]: {}", err.message()))
+}
+
+fn ringtone_from(value: Option<toml::Value>) -> std::result::Result<RingtoneSettings, String> {
+    let Some(value) = value else { return Ok(RingtoneSettings::default()) };
+    let ringtone =
+        RingtoneSettings::deserialize(value).map_err(|err| format!("[ringtone]: {}", err.message().trim_end()))?;
+    ringtone.check().map_err(|why| format!("[ringtone]: {why}"))?;
+    Ok(ringtone)
 }
 
 fn text_from(key: &str, value: Option<toml::Value>) -> std::result::Result<Option<String>, String> {
@@ -200,6 +246,7 @@ impl Settings {
         let providers = providers_from(table.remove(PROVIDERS)).map_err(invalid)?;
         let audio = audio_from(table.remove(AUDIO)).map_err(invalid)?;
         let call_audio = call_audio_from(table.remove(CALL_AUDIO)).map_err(invalid)?;
+        let ringtone = ringtone_from(table.remove(RINGTONE)).map_err(invalid)?;
         let check_for_updates = flag_from(CHECK_FOR_UPDATES, table.remove(CHECK_FOR_UPDATES)).map_err(invalid)?;
         let do_not_disturb = flag_from(DO_NOT_DISTURB, table.remove(DO_NOT_DISTURB)).map_err(invalid)?;
         let close_to_tray = match table.remove(CLOSE_TO_TRAY) {
@@ -210,6 +257,7 @@ impl Settings {
             appearance,
             audio,
             call_audio,
+            ringtone,
             region,
             default_provider,
             providers,
@@ -274,6 +322,11 @@ impl Settings {
             let call_audio = toml::Value::try_from(self.call_audio)
                 .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
             table.insert(CALL_AUDIO.to_owned(), call_audio);
+        }
+        if self.ringtone != RingtoneSettings::default() {
+            let ringtone = toml::Value::try_from(self.ringtone)
+                .map_err(|err| Error::internal(format!("Could not write settings: {err}")))?;
+            table.insert(RINGTONE.to_owned(), ringtone);
         }
         if !self.providers.is_empty() {
             let providers = toml::Value::try_from(&self.providers)
@@ -412,6 +465,34 @@ mod tests {
         std::fs::write(&path, "[call_audio]\necho_cancelation = false\n").unwrap();
         let err = Settings::load(&path).unwrap_err();
         assert!(err.message.contains("[call_audio]") && err.message.contains("echo_cancelation"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_ringtone_is_the_trill_at_full_volume_until_changed_and_a_bad_one_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let mut settings = Settings::default();
+        assert_eq!(settings.ringtone, RingtoneSettings { style: dialtone_audio::Ringtone::Trill, volume: 100 });
+        settings.save(&path).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("ringtone"));
+        settings.ringtone = RingtoneSettings { style: dialtone_audio::Ringtone::Chime, volume: 40 };
+        settings.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("[ringtone]\nstyle = \"chime\"\nvolume = 40\n"), "{text}");
+        assert_eq!(Settings::load(&path).unwrap().ringtone, settings.ringtone);
+
+        for (text, words) in [
+            ("[ringtone]\nstyle = \"siren\"\n", "siren"),
+            ("[ringtone]\nvolume = 150\n", "150"),
+            ("[ringtone]\nvolume = 0\n", "Do not disturb"),
+            ("[ringtone]\nvolum = 50\n", "volum"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Settings::load(&path).unwrap_err();
+            assert_eq!(err.code, ErrorCode::SettingsInvalid);
+            assert!(err.message.contains("[ringtone]") && err.message.contains(words), "{text}: {}", err.message);
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "left as it was");
+        }
     }
 
     #[test]

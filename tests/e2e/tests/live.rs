@@ -61,7 +61,18 @@ fn account_name() -> String {
 }
 
 async fn launch(name: &str) -> App {
-    let app = App::launch_with(|dir| prepare(dir, name)).await;
+    launch_with(name, "").await
+}
+
+/// Launches with more settings after the account's (`[section]`s of settings.toml).
+async fn launch_with(name: &str, more_settings: &str) -> App {
+    let app = App::launch_with(|dir| {
+        prepare(dir, name);
+        let path = dir.join("settings.toml");
+        let settings = std::fs::read_to_string(&path).unwrap() + more_settings;
+        std::fs::write(path, settings).unwrap();
+    })
+    .await;
     app.eval_until(
         "return document.querySelector('[data-testid=line-status]')?.dataset.state ?? 'none'",
         json!("registered"),
@@ -480,7 +491,7 @@ async fn the_tray_shows_the_line_switches_do_not_disturb_keeps_calls_ringing_wit
     // a server the bus would start for it and keep after this test.
     let _notifications = notification_server(dir.path());
     let name = account_name();
-    let app = launch(&name).await;
+    let app = launch_with(&name, "\n[ringtone]\nstyle = \"bell\"\n").await;
     let pid = dialtone_e2e::app_pid().expect("the app's process");
     let tray = TrayMenu::find();
 
@@ -498,14 +509,22 @@ async fn the_tray_shows_the_line_switches_do_not_disturb_keeps_calls_ringing_wit
     app.click("dnd-toggle").await;
     tray.wait_for("Do not disturb", "Do not disturb, off again", |e| e.contains("'toggle-state': <0>"));
 
-    // Closing the window leaves Dialtone running, registered: a call still rings, and
-    // brings the window back.
+    // Closing the window leaves Dialtone running, registered: a call still rings (with
+    // the ringtone chosen in the settings, the bell), and brings the window back.
     dialtone_e2e::capture::close(pid, dialtone_e2e::WINDOW_TITLE).unwrap();
     wait_shown(pid, false, "the window did not close");
     assert!(alive(pid), "Dialtone quit when its window closed");
+    let ringer = Recorder::start("live_ring");
     far.command(&format!("/dial sip:alice@{ADDR}:{KAMAILIO}"));
     wait_shown(pid, true, "an incoming call did not bring the window back");
     wait_state(&app, "incoming").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let rang = ringer.stop();
+    let bell = level_db(&rang, RATE, 1000.0).min(level_db(&rang, RATE, 1250.0));
+    // The trill's lower note: its upper one (988 Hz) is too near the bell's 1000 Hz to tell apart.
+    let trill = level_db(&rang, RATE, 784.0);
+    println!("the chosen ringtone rang at {bell:.1} dB (the default's 784 Hz: {trill:.1} dB)");
+    assert!(bell - trill >= 20.0, "the call did not ring with the bell: {bell:.1} dB against {trill:.1} dB");
     app.click("live-decline").await;
     wait_state(&app, "ended").await;
     app.click("live-close").await;

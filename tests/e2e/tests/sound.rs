@@ -1,6 +1,7 @@
 //! Sound in the real window, through a real PulseAudio server: dialpad keys are heard
 //! with their DTMF pairs; Settings → Audio lists the devices, meters the microphone,
-//! remembers a choice (a speaker, echo cancellation off) and runs the echo test.
+//! remembers a choice (a speaker, echo cancellation off, a ringtone and its volume),
+//! runs the echo test and plays the chosen ringtone on the ringer.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,36 @@ fn sounds(samples: &[f32]) -> Vec<(usize, usize)> {
 
 fn dtmf_pair(samples: &[f32]) -> (f32, f32) {
     strongest_pair(samples, &DTMF_FREQUENCIES)
+}
+
+fn level_db(samples: &[f32], freq: f32) -> f64 {
+    10.0 * f64::from(goertzel_power(samples, RATE, freq)).max(1e-20).log10()
+}
+
+/// Chooses the option whose text is `text` in the `<select>` with `testid`, as a click would.
+async fn choose(app: &App, testid: &str, text: &str) {
+    let script = format!(
+        "const s = document.querySelector('[data-testid={testid}]');
+         s.selectedIndex = [...s.options].findIndex(o => o.textContent === '{text}');
+         s.dispatchEvent(new Event('change', {{ bubbles: true }}));
+         return s.selectedIndex"
+    );
+    let index = app.eval(&script).await;
+    assert!(index.as_i64().is_some_and(|i| i >= 0), "{testid} has no option {text}");
+}
+
+/// Waits until settings.toml says `words`.
+async fn saved(app: &App, words: &str) -> String {
+    let path = app.data_dir.path().join("settings.toml");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.contains(words) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "settings.toml never said {words:?}:\n{text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
@@ -128,6 +159,59 @@ async fn settings_audio_meters_the_microphone_remembers_a_speaker_and_runs_the_e
     assert!(result.contains("packets of 20 ms sent"), "{result}");
     assert!(result.contains("played back"), "{result}");
     app.close().await;
+}
+
+#[tokio::test]
+async fn a_chosen_ringtone_is_kept_and_plays_on_the_ringer_at_its_volume() {
+    let app = App::launch().await;
+    app.click("nav-settings").await;
+    app.eval_until("return document.querySelector('[data-testid=audio-host]')?.textContent", json!("PulseAudio")).await;
+    assert_eq!(
+        app.eval("return document.querySelector('[data-testid=ringtone-volume-value]').textContent").await,
+        json!("100%")
+    );
+
+    // The second sink rings; the chime is the ringtone.
+    choose(&app, "audio-ringer", "Microphone-feed").await;
+    saved(&app, "ringer = \"pulseaudio:mic\"").await;
+    choose(&app, "ringtone-style", "Chime").await;
+    saved(&app, "[ringtone]\nstyle = \"chime\"\nvolume = 100\n").await;
+
+    let play = async || {
+        let on_ringer = Recorder::start("mic");
+        app.click("ringtone-try").await;
+        // The chime's notes take 1.2 s; the rest of the pass is quiet.
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        on_ringer.stop()
+    };
+    let full = play().await;
+    let notes = [1319.0, 1047.0, 784.0].map(|f| level_db(&full, f));
+    let others = [988.0, 1000.0, 1250.0].map(|f| level_db(&full, f));
+    println!("the chime's notes on the ringer: {notes:.1?} dB; the other ringtones' {others:.1?} dB");
+    let quietest_note = notes.iter().copied().fold(f64::MAX, f64::min);
+    // A 300 ms note at -12 dBFS in 3.5 s of recording measures about -40 dB here.
+    assert!(quietest_note > -50.0, "the chime did not play on the ringer: {notes:.1?} dB");
+    assert!(others.iter().all(|o| quietest_note - o >= 20.0), "not the chime: {notes:.1?} against {others:.1?} dB");
+
+    // Half the volume: kept, and 6 dB quieter (the volume is a share of the amplitude).
+    app.eval(
+        "const r = document.querySelector('[data-testid=ringtone-volume]');
+         r.value = '50';
+         r.dispatchEvent(new Event('input', { bubbles: true }));
+         r.dispatchEvent(new Event('change', { bubbles: true }));
+         return true",
+    )
+    .await;
+    saved(&app, "volume = 50\n").await;
+    assert_eq!(
+        app.eval("return document.querySelector('[data-testid=ringtone-volume-value]').textContent").await,
+        json!("50%")
+    );
+    let half = play().await;
+    app.close().await;
+    let drop_db = level_db(&full, 1047.0) - level_db(&half, 1047.0);
+    println!("at 50% the ringtone played {drop_db:.2} dB quieter");
+    assert!((5.0..=7.0).contains(&drop_db), "50% played {drop_db:.2} dB quieter, not 6");
 }
 
 #[tokio::test]

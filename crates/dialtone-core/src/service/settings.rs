@@ -23,7 +23,6 @@ impl Dialtone {
         })
     }
 
-    /// Turns the check for a newer Dialtone at launch on or off.
     /// Turns Do not disturb on or off; returns it as saved.
     pub fn set_do_not_disturb(&self, on: bool) -> Result<bool> {
         self.update(|s| {
@@ -42,11 +41,25 @@ impl Dialtone {
         .map(|settings| settings.close_to_tray)
     }
 
+    /// Turns the check for a newer Dialtone at launch on or off.
     pub fn set_check_for_updates(&self, on: bool) -> Result<Settings> {
         self.update(|s| {
             s.check_for_updates = on;
             Ok(())
         })
+    }
+
+    /// Chooses what an incoming call rings with, and how loud; returns it as saved.
+    pub fn set_ringtone(
+        &self,
+        ringtone: crate::settings::RingtoneSettings,
+    ) -> Result<crate::settings::RingtoneSettings> {
+        ringtone.check().map_err(crate::Error::invalid_input)?;
+        self.update(|s| {
+            s.ringtone = ringtone;
+            Ok(())
+        })
+        .map(|settings| settings.ringtone)
     }
 
     /// Turns a live call's echo cancellation, noise suppression and automatic gain on
