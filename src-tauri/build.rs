@@ -52,6 +52,8 @@ fn main() {
         "take_pending_link",
         "set_check_for_updates",
         "set_close_to_tray",
+        "start_at_login",
+        "set_start_at_login",
         "check_for_update",
         "download_update",
         "install_update",

@@ -49,7 +49,7 @@ pub fn follow(app: &AppHandle, ringing: &Ringing, call: &LiveCallView) {
         if let Some(window) = window {
             // Shown and on top, but never focused: a person typing elsewhere keeps typing.
             let _ = window.unminimize();
-            let _ = window.show();
+            crate::webview::reveal(&window);
             let _ = window.set_always_on_top(true);
         }
         return;
@@ -98,12 +98,14 @@ fn notify(app: &AppHandle, call: &LiveCallView) -> Option<oneshot::Sender<()>> {
         let desk = app.state::<crate::phone::Desk>();
         let result = match chosen.as_deref() {
             Some("answer") => {
-                bring_forward(&app);
+                // The person chose the call: the window may take the focus now.
+                crate::webview::bring_forward(&app);
                 desk.0.answer(call.id)
             }
             Some("decline") => desk.0.decline(call.id),
             Some("default") => {
-                bring_forward(&app);
+                // The person chose the call: the window may take the focus now.
+                crate::webview::bring_forward(&app);
                 Ok(())
             }
             _ => Ok(()),
@@ -198,15 +200,6 @@ mod notification {
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 fn notify(_app: &AppHandle, _call: &LiveCallView) -> Option<oneshot::Sender<()>> {
     None
-}
-
-/// The person chose the call in the notification: the window may take the focus now.
-fn bring_forward(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
 }
 
 #[cfg(test)]

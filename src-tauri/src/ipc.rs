@@ -3,7 +3,7 @@
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{calls, commands, facetime_audio, links, page, people, phone, share, sound, updates};
+use crate::{calls, commands, facetime_audio, links, login, page, people, phone, share, sound, updates};
 
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
@@ -27,6 +27,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::set_appearance,
             commands::set_check_for_updates,
             commands::set_close_to_tray,
+            login::start_at_login,
+            login::set_start_at_login,
             calls::provider_kinds,
             calls::list_providers,
             calls::add_provider,

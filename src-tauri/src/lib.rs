@@ -15,6 +15,7 @@ pub mod incoming;
 pub mod instance;
 pub mod ipc;
 pub mod links;
+pub mod login;
 pub mod page;
 pub mod people;
 pub mod phone;
@@ -43,6 +44,11 @@ struct Args {
     /// Keep settings, contacts, history and logs in DIR instead of the OS's own folders.
     #[arg(long, value_name = "DIR", env = DATA_DIR_ENV)]
     data_dir: Option<PathBuf>,
+
+    /// Start in the tray without the window (how start at login opens Dialtone).
+    /// Where there is no tray icon, the window shows anyway.
+    #[arg(long)]
+    background: bool,
 
     /// A tel:, callto:, sip:, facetime: or facetime-audio: link to put on the dialpad.
     #[arg(value_name = "LINK")]
@@ -106,6 +112,8 @@ pub fn run() {
         // Checks and installs signed updates, from our commands only (updates.rs): the
         // web view is granted none of the plugin's own commands.
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // Start at login, from our commands only (login.rs).
+        .plugin(login::plugin())
         .invoke_handler(ipc.invoke_handler())
         .on_page_load(webview::on_page_load)
         .on_window_event(|window, event| {
@@ -124,7 +132,6 @@ pub fn run() {
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 webview::tune_main_window(&window, tuning);
             }
-            webview::show_when_loaded(app.handle(), tuning);
             // Sound starts with the devices the person chose; a broken settings file
             // means the defaults here (the settings screen reports the file itself).
             let chosen = app.state::<AppState>().dialtone.settings().map(|s| s.audio).unwrap_or_default();
@@ -138,7 +145,12 @@ pub fn run() {
             if let Some(tray) = tray::start(app.handle(), do_not_disturb) {
                 app.manage(tray);
                 tray::show_lines(app.handle(), &lines);
+                if args.background {
+                    webview::stay_hidden();
+                    tracing::info!("started in the background: Dialtone is in the tray");
+                }
             }
+            webview::show_when_loaded(app.handle(), tuning);
             Ok(())
         })
         .manage(AppState {

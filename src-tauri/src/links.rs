@@ -33,24 +33,16 @@ pub struct PendingLink(pub Mutex<Option<String>>);
 /// Called in the running instance when another was started with `args`.
 pub fn forwarded(app: &AppHandle, args: Vec<String>) {
     let Some(link) = link_in(&args) else {
-        focus(app);
+        crate::webview::bring_forward(app);
         return;
     };
     tracing::info!("a link arrived from another launch");
     if let Some(state) = app.try_state::<AppState>() {
         *state.pending_link.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(link);
     }
-    focus(app);
+    crate::webview::bring_forward(app);
     // The page then calls take_pending_link.
     crate::page::dispatch(app, crate::page::LINK_EVENT, None::<&()>);
-}
-
-fn focus(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
 }
 
 /// The link from outside waiting to be put on the dialpad, once.

@@ -52,7 +52,7 @@ fn build(app: &AppHandle, do_not_disturb: bool) -> tauri::Result<Tray> {
     let mut builder = TrayIconBuilder::with_id(TRAY_ID).menu(&menu).tooltip("Dialtone").on_menu_event(|app, event| {
         match event.id().as_ref() {
             "dnd" => toggle_do_not_disturb(app),
-            "open" => open_window(app),
+            "open" => crate::webview::bring_forward(app),
             "quit" => app.exit(0),
             _ => {}
         }
@@ -71,15 +71,6 @@ fn toggle_do_not_disturb(app: &AppHandle) {
     if let Err(err) = desk.0.set_do_not_disturb(on) {
         tracing::warn!("do not disturb from the tray: {}", err.message);
         let _ = tray.dnd.set_checked(!on);
-    }
-}
-
-/// Shows the window and gives it the focus: the person asked for it.
-pub fn open_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
     }
 }
 

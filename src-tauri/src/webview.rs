@@ -16,6 +16,8 @@
 //! (`scripts/measure.sh` does this to report what each one saves).
 //! Other platforms' web views are left as they are.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 /// Comma-separated parts to leave at WebKit's defaults, for measuring: `cache`
 /// (the cache model), `features` (what the page never uses), `pressure` (the network
 /// process's memory-pressure limits), `compositing` (drawing without the GPU), `reveal`
@@ -107,7 +109,7 @@ const SHOW_ANYWAY: std::time::Duration = std::time::Duration::from_secs(3);
 /// Whether the main window has been shown once. The wait for the page asks this, not
 /// whether the window is visible now: a person may have closed it to the tray by then,
 /// and showing it again would undo that.
-static REVEALED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static REVEALED: AtomicBool = AtomicBool::new(false);
 
 /// The main window starts hidden (`"visible": false` in tauri.conf.json) and is shown
 /// when its page has loaded. Painting without the GPU, WebKitGTK's first draw of a
@@ -120,15 +122,16 @@ pub fn show_when_loaded<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tuning: Tu
     use tauri::Manager;
     let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) else { return };
     if !tuning.reveal {
-        REVEALED.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = window.show();
+        if !REVEALED.swap(true, Ordering::SeqCst) {
+            let _ = window.show();
+        }
         return;
     }
     std::thread::Builder::new()
         .name("dialtone-show-anyway".into())
         .spawn(move || {
             std::thread::sleep(SHOW_ANYWAY);
-            if !REVEALED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            if !REVEALED.swap(true, Ordering::SeqCst) {
                 tracing::warn!("the page had not loaded after {SHOW_ANYWAY:?}; the window is shown anyway");
                 let _ = window.show();
             }
@@ -137,11 +140,35 @@ pub fn show_when_loaded<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tuning: Tu
         .unwrap_or_else(|err| tracing::warn!("no thread to show the window later: {err}"));
 }
 
+/// Shows the main window (an incoming call, the tray's Open, a second launch): from
+/// then on neither the page's load nor the wait for it shows it again.
+pub fn reveal<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
+    REVEALED.store(true, Ordering::SeqCst);
+    let _ = window.show();
+}
+
+/// Shows the main window, restored and focused: the person asked for it (the tray's
+/// Open, a second launch, a call chosen in its notification).
+pub fn bring_forward<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW) {
+        let _ = window.unminimize();
+        reveal(&window);
+        let _ = window.set_focus();
+    }
+}
+
+/// Keeps the main window hidden after its page loads: started in the background, the
+/// tray's Open or an incoming call shows it.
+pub fn stay_hidden() {
+    REVEALED.store(true, Ordering::SeqCst);
+}
+
 /// The page-load hook: the main window appears once its page has loaded.
 pub fn on_page_load<R: tauri::Runtime>(webview: &tauri::Webview<R>, payload: &tauri::webview::PageLoadPayload<'_>) {
     if webview.label() == crate::MAIN_WINDOW && payload.event() == tauri::webview::PageLoadEvent::Finished {
         // Once: a later load (the page reloaded) leaves the window as the person left it.
-        if !REVEALED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if !REVEALED.swap(true, Ordering::SeqCst) {
             let _ = webview.window().show();
         }
     }

@@ -162,6 +162,15 @@ impl App {
     /// Like [`App::launch_with`], with `env` set for the app (through tauri-driver and
     /// WebKitWebDriver, which pass their environment on).
     pub async fn launch_with_env(prepare: impl FnOnce(&Path), env: &[(&str, std::ffi::OsString)]) -> App {
+        App::launch_with_args(prepare, env, &[]).await
+    }
+
+    /// Like [`App::launch_with_env`], with `args` on the app's command line.
+    pub async fn launch_with_args(
+        prepare: impl FnOnce(&Path),
+        env: &[(&str, std::ffi::OsString)],
+        args: &[&str],
+    ) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the suite under xvfb-run (scripts/test.sh does)"
@@ -187,7 +196,7 @@ impl App {
         wait_for_port(native_port, Duration::from_secs(20), "WebKitWebDriver");
 
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), json!({ "application": app_binary() }));
+        caps.insert("tauri:options".into(), json!({ "application": app_binary(), "args": args }));
         // Bounded: if the app cannot start, WebKitWebDriver waits for it for ever.
         let client = tokio::time::timeout(
             Duration::from_secs(90),

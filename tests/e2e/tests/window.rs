@@ -159,3 +159,73 @@ async fn the_no_sound_warning_fits_in_the_window() {
     app.screenshot("dialpad-no-sound").await;
     app.close().await;
 }
+
+/// Start at login: the box writes the desktop's autostart entry; started as the entry
+/// starts it, Dialtone stays in the tray with no window, and opening it from the
+/// desktop's menu shows the window; unticked, the entry is gone.
+#[tokio::test]
+async fn start_at_login_opens_dialtone_in_the_tray_and_a_second_launch_shows_it() {
+    use std::time::{Duration, Instant};
+    let home = tempfile::tempdir().unwrap();
+    let env = [("HOME", home.path().into()), ("XDG_CONFIG_HOME", home.path().join(".config").into())];
+    let entry = home.path().join(".config/autostart/Dialtone.desktop");
+    let ticked = "return document.querySelector('[data-testid=settings-start-at-login]')?.checked ?? null";
+
+    let app = App::launch_with_env(|_| {}, &env).await;
+    app.click("nav-settings").await;
+    app.eval_until(ticked, json!(false)).await;
+    app.click("settings-start-at-login").await;
+    app.eval_until(
+        "return document.querySelector('[data-testid=start-at-login-message]')?.textContent ?? ''",
+        json!("Dialtone starts in the tray when you log in."),
+    )
+    .await;
+    let text = std::fs::read_to_string(&entry).expect("the autostart entry");
+    let exec = text.lines().find(|l| l.starts_with("Exec=")).unwrap_or_default();
+    let binary = std::fs::canonicalize(dialtone_e2e::app_binary()).unwrap();
+    assert!(
+        exec.contains(&*binary.to_string_lossy()) && exec.trim_end().trim_end_matches('"').ends_with("--background"),
+        "the entry does not start this Dialtone in the background: {exec}"
+    );
+    app.close().await;
+
+    // As the login starts it: the page loads, the window stays hidden past the wait
+    // that shows a slow page anyway, and the box is ticked (asked of the OS).
+    let app = App::launch_with_args(|_| {}, &env, &["--background"]).await;
+    app.testid("app-frame").await;
+    let pid = dialtone_e2e::app_pid().expect("the app's process");
+    let hidden_until = Instant::now() + Duration::from_secs(4);
+    while Instant::now() < hidden_until {
+        assert!(!dialtone_e2e::capture::is_shown(pid, dialtone_e2e::WINDOW_TITLE), "the window showed at login");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.eval("location.hash = '#settings'; return true").await;
+    app.eval_until(ticked, json!(true)).await;
+
+    // Opened from the desktop's menu: that launch hands over to this one, which shows.
+    let mut second = std::process::Command::new(dialtone_e2e::app_binary())
+        .env("DIALTONE_DATA_DIR", app.data_dir.path())
+        .envs(env.iter().map(|(k, v)| (*k, v)))
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second launch did not hand over to the running Dialtone");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "the second launch failed: {status}");
+    dialtone_e2e::wait_until("the window to show", Duration::from_secs(10), || {
+        dialtone_e2e::capture::is_shown(pid, dialtone_e2e::WINDOW_TITLE)
+    });
+
+    app.click("settings-start-at-login").await;
+    app.eval_until(ticked, json!(false)).await;
+    dialtone_e2e::wait_until("the autostart entry to go", Duration::from_secs(5), || !entry.exists());
+    app.close().await;
+}
