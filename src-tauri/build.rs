@@ -67,6 +67,7 @@ fn main() {
         "end_call",
         "hold_call",
         "mute_call",
+        "switch_call_devices",
         "send_dtmf",
         "set_do_not_disturb",
     ]);

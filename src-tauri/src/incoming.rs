@@ -228,6 +228,7 @@ mod tests {
             end_reason: None,
             end_message: None,
             duration_s: None,
+            notice: None,
         }
     }
 

@@ -53,6 +53,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             phone::end_call,
             phone::hold_call,
             phone::mute_call,
+            phone::switch_call_devices,
             phone::send_dtmf,
             phone::set_do_not_disturb,
             facetime_audio::join_call_audio,

@@ -112,6 +112,19 @@ pub fn mute_call(desk: State<'_, Desk>, call: u32, on: bool) -> Result<(), Error
     desk.0.mute(call, on)
 }
 
+/// Moves a call's sound to another microphone and speaker (`null`: the system
+/// default), for this call only.
+#[tauri::command]
+#[specta::specta]
+pub fn switch_call_devices(
+    desk: State<'_, Desk>,
+    call: u32,
+    microphone: Option<String>,
+    speaker: Option<String>,
+) -> Result<(), Error> {
+    desk.0.switch_devices(call, microphone, speaker)
+}
+
 /// Sends keypad keys into a call (the page plays their tones here as well).
 #[tauri::command]
 #[specta::specta]

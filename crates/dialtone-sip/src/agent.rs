@@ -1167,6 +1167,12 @@ impl Call {
                 }
                 Step::Go
             }
+            Command::Devices { microphone, speaker } => {
+                if let Some(media) = &self.media {
+                    media.set_devices(microphone, speaker);
+                }
+                Step::Go
+            }
             Command::Dtmf(digits) => {
                 if let Some(n) = &self.negotiated {
                     let digits: Vec<char> = digits

@@ -147,6 +147,7 @@ pub(crate) enum Command {
     Resume,
     Mute(bool),
     Dtmf(Vec<char>),
+    Devices { microphone: Option<String>, speaker: Option<String> },
 }
 
 /// Steers one call and hears what happens to it.
@@ -188,6 +189,11 @@ impl CallControl {
     }
     pub fn mute(&self, muted: bool) {
         self.send(Command::Mute(muted));
+    }
+    /// Moves the call's sound to another microphone and speaker (`None`: the system
+    /// default); see [`crate::media::MediaSession::set_devices`].
+    pub fn set_devices(&self, microphone: Option<String>, speaker: Option<String>) {
+        self.send(Command::Devices { microphone, speaker });
     }
     /// Sends digits: RFC 4733 events, or SIP INFO when the far end has no telephone-event.
     pub fn dtmf(&self, digits: &str) {

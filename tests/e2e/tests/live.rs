@@ -27,6 +27,8 @@ use serde_json::json;
 const KAMAILIO: u16 = 5070;
 const OUR_HZ: u32 = 600;
 const THEIR_HZ: f32 = 1000.0;
+/// What a second microphone carries, for the switch mid-call.
+const OTHER_HZ: u32 = 850;
 
 fn level_db(samples: &[f32], rate: u32, freq: f32) -> f64 {
     10.0 * f64::from(goertzel_power(samples, rate, freq)).max(1e-20).log10()
@@ -79,6 +81,17 @@ async fn launch_with(name: &str, more_settings: &str) -> App {
     )
     .await;
     app
+}
+
+/// Picks the option with value `value` in the `<select>` with `testid`, as a click would.
+async fn choose_value(app: &App, testid: &str, value: &str) {
+    let script = format!(
+        "const s = document.querySelector('[data-testid={testid}]');
+         s.value = '{value}';
+         s.dispatchEvent(new Event('change', {{ bubbles: true }}));
+         return s.value"
+    );
+    assert_eq!(app.eval(&script).await, json!(value), "{testid} has no option {value}");
 }
 
 async fn live_state(app: &App) -> String {
@@ -180,7 +193,7 @@ async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up()
     let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
     let far = baresip_2002(dir.path());
     let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
-    let _voice = Feed::start("live_mic", OUR_HZ, 120.0);
+    let mut voice = Feed::start("live_mic", OUR_HZ, 120.0);
     let name = account_name();
     let app = launch(&name).await;
 
@@ -196,6 +209,19 @@ async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up()
     app.click("live-keypad").await;
     app.click("live-key-5").await;
     far.peer.wait_for("received event: '5'", Duration::from_secs(5));
+
+    // The microphone goes dead (nothing plays into it): after three seconds the call
+    // screen says so; sound again, and the warning goes.
+    drop(voice);
+    let warning = "return document.querySelector('[data-testid=live-warning]')?.textContent ?? ''";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.eval(warning).await.as_str().unwrap_or_default().contains("sending only silence") {
+        assert!(Instant::now() < deadline, "no warning of a silent microphone: {:?}", app.eval(warning).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("live-call-silent-microphone").await;
+    voice = Feed::start("live_mic", OUR_HZ, 120.0);
+    app.eval_until(warning, json!("")).await;
 
     // Mute: what baresip hears goes silent.
     app.click("live-mute").await;
@@ -222,6 +248,7 @@ async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up()
     let muted = level_db(tail, rate, OUR_HZ as f32);
     println!("baresip heard our tone at {before:.1} dB before mute, {muted:.1} dB muted ({seconds:.1} s recorded)");
     assert!(before - muted >= 30.0, "mute left our tone at {muted:.1} dB against {before:.1} dB before");
+    drop(voice);
 
     // History has the call, answered.
     app.click("nav-history").await;
@@ -282,6 +309,23 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     assert!(theirs - level_db(&heard, RATE, 1500.0) >= 30.0, "the caller is not heard: {theirs:.1} dB");
     assert!(level_db(&ring_after, RATE, 784.0) < ring_db - 30.0, "the ringtone went on after the answer");
     wait_displayed(0, "the notification after the answer");
+
+    // Mid-call, the call moves to other devices: the caller is heard on the new
+    // speaker (and no longer on the old), and hears the new microphone.
+    let _other_mic = Sink::new("live_mic2");
+    let _other_voice = Feed::start("live_mic2", OTHER_HZ, 60.0);
+    app.click("live-devices").await;
+    app.testid("live-speaker").await;
+    choose_value(&app, "live-speaker", "pulseaudio:live_ring").await;
+    choose_value(&app, "live-microphone", "pulseaudio:live_mic2.monitor").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (old_speaker, new_speaker) = (Recorder::start("live_spk"), Recorder::start("live_ring"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (on_old, on_new) = (old_speaker.stop(), new_speaker.stop());
+    let (old_db, new_db) = (level_db(&on_old, RATE, THEIR_HZ), level_db(&on_new, RATE, THEIR_HZ));
+    println!("after the switch the caller is heard at {new_db:.1} dB on the new speaker, {old_db:.1} dB on the old");
+    assert!(new_db - old_db >= 30.0, "the call did not move speakers: {new_db:.1} dB new, {old_db:.1} dB old");
+    app.screenshot("live-call-devices").await;
     app.click("live-hangup").await;
     wait_state(&app, "ended").await;
     app.click("live-close").await;
@@ -290,6 +334,13 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     assert!(
         ours - level_db(&heard[rate as usize / 2..rate as usize * 2], rate, 1500.0) >= 30.0,
         "the caller heard nothing of ours"
+    );
+    let tail = &heard[heard.len() - rate as usize * 3 / 2..heard.len() - rate as usize / 4];
+    let (other_db, first_db) = (level_db(tail, rate, OTHER_HZ as f32), level_db(tail, rate, OUR_HZ as f32));
+    println!("after the switch the caller heard the new microphone at {other_db:.1} dB, the old at {first_db:.1} dB");
+    assert!(
+        other_db - first_db >= 30.0,
+        "the call did not move microphones: {other_db:.1} dB new, {first_db:.1} dB old"
     );
 
     // 2. Decline: the caller gets 486.

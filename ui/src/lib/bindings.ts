@@ -48,6 +48,29 @@ async setCloseToTray(on: boolean) : Promise<Result<SettingsView, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Whether Dialtone starts when the person logs in.
+ */
+async startAtLogin() : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_at_login") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Starts Dialtone at login, in the background, or stops doing so; returns whether it
+ * now does, as the OS has it.
+ */
+async setStartAtLogin(on: boolean) : Promise<Result<boolean, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_start_at_login", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async providerKinds() : Promise<KindInfo[]> {
     return await TAURI_INVOKE("provider_kinds");
 },
@@ -253,6 +276,18 @@ async holdCall(call: number, on: boolean) : Promise<Result<null, AppError>> {
 async muteCall(call: number, on: boolean) : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("mute_call", { call, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Moves a call's sound to another microphone and speaker (`null`: the system
+ * default), for this call only.
+ */
+async switchCallDevices(call: number, microphone: string | null, speaker: string | null) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("switch_call_devices", { call, microphone, speaker }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -474,6 +509,29 @@ async setCallAudio(callAudio: CallAudio) : Promise<Result<CallAudio, AppError>> 
 }
 },
 /**
+ * Chooses what an incoming call rings with, and how loud; returns it as saved.
+ */
+async setRingtone(ringtone: RingtoneSettings) : Promise<Result<RingtoneSettings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_ringtone", { ringtone }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * One pass of a ringtone at a volume, on the ringer, as a call would ring (tried
+ * before it is chosen, so it takes what the person is looking at, not the saved one).
+ */
+async tryRingtone(ringtone: RingtoneSettings) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("try_ringtone", { ringtone }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The tone of a dialpad key (0-9, *, #, A-D).
  */
 async playKey(key: string) : Promise<Result<null, AppError>> {
@@ -671,7 +729,11 @@ call_audio: CallAudio;
 /**
  * Whether this build can do them at all (not on Windows yet).
  */
-call_audio_available: boolean }
+call_audio_available: boolean; 
+/**
+ * What an incoming call rings with, and how loud.
+ */
+ringtone: RingtoneSettings }
 /**
  * Where the call's audio is carried.
  */
@@ -1221,7 +1283,12 @@ stats: MediaStats | null; end_reason: EndReason | null;
 /**
  * Why it ended, in words.
  */
-end_message: string | null; duration_s: number | null }
+end_message: string | null; duration_s: number | null; 
+/**
+ * The latest thing about the call's sound the person should know, in words: a
+ * device that fell back to the default, one that could not be switched to.
+ */
+notice: string | null }
 /**
  * Whether we placed the call or it came to us.
  */
@@ -1294,7 +1361,14 @@ remote_loss_percent: number | null; dtmf_sent: number;
 /**
  * How long the jitter buffer holds what arrives before it is played, now.
  */
-jitter_buffer_ms: number }
+jitter_buffer_ms: number; 
+/**
+ * How long the microphone has delivered only digital silence (every sample
+ * under -80 dBFS, before any processing or mute), up to now: a muted or
+ * unplugged microphone, or one the system gives no access to. A room, however
+ * quiet, is never that quiet through a real microphone.
+ */
+microphone_silent_ms: number }
 /**
  * A contact to add, or the new state of one being edited.
  */
@@ -1449,6 +1523,29 @@ notice: string | null;
  * Which addresses besides phone numbers it can call (from its kind's descriptor).
  */
 accepts: Accepts }
+/**
+ * The sound an incoming call rings with, chosen in Settings. Each is distinct from
+ * every region's ringback, so a person never mistakes their own outgoing call for an
+ * incoming one.
+ */
+export type Ringtone = 
+/**
+ * Two notes (784 and 988 Hz) trilled three times, then quiet.
+ */
+"trill" | 
+/**
+ * A desk phone's bell: a 1000 + 1250 Hz chord rung twice.
+ */
+"bell" | 
+/**
+ * Three falling notes (1319, 1047, 784 Hz), like a door chime.
+ */
+"chime"
+/**
+ * What an incoming call rings with (`[ringtone]`): the sound, and how loud in percent
+ * of full loudness (amplitude: 50 is 6 dB quieter than 100).
+ */
+export type RingtoneSettings = { style: Ringtone; volume: number }
 /**
  * Whether one secret is stored; `None` when the keychain could not be asked.
  */

@@ -21,6 +21,7 @@ const call = (over: Partial<LiveCallView>): LiveCallView => ({
   end_reason: null,
   end_message: null,
   duration_s: null,
+  notice: null,
   ...over,
 });
 
@@ -33,6 +34,7 @@ const stats = (over: Partial<MediaStats>): MediaStats => ({
   remote_loss_percent: null,
   dtmf_sent: 0,
   jitter_buffer_ms: 40,
+  microphone_silent_ms: 0,
   ...over,
 });
 
@@ -107,6 +109,13 @@ describe("phone", () => {
     const far = quality(stats({ round_trip_ms: 800 }));
     expect(far.mos).toBeLessThan(clean.mos);
     expect(quality(stats({ packets_received: 0 })).warning).toBe("No sound is arriving from the other person.");
+  });
+
+  it("warns of a microphone sending only silence after three seconds, unless muted in the call", () => {
+    expect(quality(stats({ microphone_silent_ms: 2980 })).warning).toBeNull();
+    const silent = quality(stats({ microphone_silent_ms: 3000, packets_lost: 100 }));
+    expect(silent.warning).toContain("sending only silence");
+    expect(quality(stats({ microphone_silent_ms: 60000 }), true).warning).toBeNull();
   });
 
   it("maps keys in a call: digits send tones, Escape hangs up, Ctrl+M mutes, Ctrl+Shift+H holds", () => {

@@ -99,11 +99,19 @@ export type Quality = {
 export const LOSS_WARNING_PERCENT = 3;
 
 /**
+ * A microphone that has given nothing but digital silence this long is muted at the
+ * device or by the system, unplugged, or not the one the person speaks into: long
+ * enough not to fire at a pause, short enough that the other person has not yet
+ * asked "hello?" twice.
+ */
+export const SILENT_MICROPHONE_MS = 3000;
+
+/**
  * Call quality from the RTP/RTCP figures, with an estimated MOS from a simplified
  * ITU-T G.107 E-model (the way most softphones estimate it): delay and jitter lower
  * the R factor a little, loss lowers it a lot.
  */
-export function quality(stats: MediaStats): Quality {
+export function quality(stats: MediaStats, muted = false): Quality {
   const expected = stats.packets_received + stats.packets_lost;
   const localLoss = expected > 0 ? (100 * stats.packets_lost) / expected : 0;
   const lossPercent = Math.max(localLoss, stats.remote_loss_percent ?? 0);
@@ -113,7 +121,10 @@ export function quality(stats: MediaStats): Quality {
   const mos = Math.min(4.5, Math.max(1, 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)));
   const level = mos >= 4 ? "good" : mos >= 3.6 ? "fair" : "poor";
   let warning: string | null = null;
-  if (stats.packets_sent > 50 && stats.packets_received === 0) warning = "No sound is arriving from the other person.";
+  // Muted in Dialtone, silence is what the person asked for.
+  if (!muted && stats.microphone_silent_ms >= SILENT_MICROPHONE_MS)
+    warning = "Your microphone is sending only silence: check it is plugged in, not muted, and chosen in Settings → Audio.";
+  else if (stats.packets_sent > 50 && stats.packets_received === 0) warning = "No sound is arriving from the other person.";
   else if (lossPercent > LOSS_WARNING_PERCENT) warning = `${Math.round(lossPercent)}% of the sound is being lost: the line may break up.`;
   return {
     mos: Math.round(mos * 10) / 10,

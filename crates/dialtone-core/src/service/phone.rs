@@ -103,6 +103,9 @@ pub struct LiveCallView {
     /// Why it ended, in words.
     pub end_message: Option<String>,
     pub duration_s: Option<f64>,
+    /// The latest thing about the call's sound the person should know, in words: a
+    /// device that fell back to the default, one that could not be switched to.
+    pub notice: Option<String>,
 }
 
 /// What the phone tells the window, as it happens.
@@ -202,7 +205,8 @@ pub fn apply(view: &mut LiveCallView, event: &CallEvent) {
             view.held_by = None;
         }
         CallEvent::Stats { stats } => view.stats = Some(*stats),
-        CallEvent::Dtmf { .. } | CallEvent::Notice { .. } => {}
+        CallEvent::Notice { message } => view.notice = Some(message.clone()),
+        CallEvent::Dtmf { .. } => {}
         CallEvent::Ended { reason, message, duration_s, stats, .. } => {
             view.state = LiveState::Ended;
             view.end_reason = Some(*reason);
@@ -445,6 +449,7 @@ impl DeskPhone {
                 end_reason: None,
                 end_message: None,
                 duration_s: None,
+                notice: None,
             };
             state.calls.insert(view.id, Live { view: view.clone(), control: control.clone() });
             view
@@ -593,6 +598,16 @@ impl DeskPhone {
         Ok(())
     }
 
+    /// Moves a call's sound to another microphone and speaker (`None`: the system
+    /// default), for this call only: Settings → Audio keeps the choice for the next
+    /// ones. A device that cannot be opened leaves the call where it was, and a notice
+    /// on the call says why.
+    pub fn switch_devices(&self, id: u32, microphone: Option<String>, speaker: Option<String>) -> Result<()> {
+        let clean = |id: Option<String>| id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
+        self.control(id)?.set_devices(clean(microphone), clean(speaker));
+        Ok(())
+    }
+
     /// Sends keypad digits into a call.
     pub fn dtmf(&self, id: u32, digits: &str) -> Result<()> {
         let keys = dialtone_audio::tones::parse_digits(digits).map_err(Error::invalid_input)?;
@@ -651,6 +666,7 @@ mod tests {
             end_reason: None,
             end_message: None,
             duration_s: None,
+            notice: None,
         }
     }
 
@@ -674,6 +690,8 @@ mod tests {
         assert_eq!((v.state, v.held_by), (LiveState::Held, Some(Party::Remote)));
         apply(&mut v, &CallEvent::Resumed { by: Party::Remote });
         assert_eq!((v.state, v.held_by), (LiveState::Connected, None));
+        apply(&mut v, &CallEvent::Notice { message: "The call stays on its speaker: gone".into() });
+        assert_eq!(v.notice.as_deref(), Some("The call stays on its speaker: gone"), "the person is told");
         // A re-INVITE's answer must not restart the timer.
         apply(&mut v, &CallEvent::Answered { codec: "opus".into(), encrypted: true });
         assert_eq!(v.answered_at_ms, Some(answered));

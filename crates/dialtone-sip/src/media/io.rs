@@ -76,29 +76,43 @@ impl MediaIo {
         let mut processor = None;
         let source: Box<dyn Source> = match &self.input {
             Input::Microphone(id, processing) => {
-                let (mic, fallback) = Microphone::open(id.as_deref())?;
-                notices.extend(fallback.map(|f| f.message()));
+                let (source, fallback) = microphone_source(id.as_deref())?;
+                notices.extend(fallback);
                 // A call without echo cancellation is better than no call: say so, go on.
                 match Processor::new(*processing) {
                     Ok(p) => processor = p,
                     Err(e) => notices.push(format!("{e} The call goes on without it.")),
                 }
-                Box::new(DeviceSource::new(mic)?)
+                source
             }
             Input::Wav(path) => Box::new(WavSource::open(path)?),
             Input::Silence => Box::new(Silence),
         };
         let sink: Box<dyn Sink> = match &self.output {
             Output::Speaker(id) => {
-                let (speaker, fallback) = Speaker::open_for_call(id.as_deref())?;
-                notices.extend(fallback.map(|f| f.message()));
-                Box::new(DeviceSink::new(speaker, self.region)?)
+                let (sink, fallback) = speaker_sink(id.as_deref(), self.region)?;
+                notices.extend(fallback);
+                sink
             }
             Output::Wav(path) => Box::new(WavSink::create(path)?),
             Output::Discard => Box::new(Discard),
         };
         Ok(Opened { source, sink, processor, notices })
     }
+}
+
+/// A microphone (by id, or the default) as a call's source, and what the person should
+/// be told of it (a fallback to the default).
+pub(crate) fn microphone_source(id: Option<&str>) -> Result<(Box<dyn Source>, Option<String>)> {
+    let (mic, fallback) = Microphone::open(id)?;
+    Ok((Box::new(DeviceSource::new(mic)?), fallback.map(|f| f.message())))
+}
+
+/// A speaker (by id, or the default) as a call's sink, and what the person should be
+/// told of it.
+pub(crate) fn speaker_sink(id: Option<&str>, region: ToneRegion) -> Result<(Box<dyn Sink>, Option<String>)> {
+    let (speaker, fallback) = Speaker::open_for_call(id)?;
+    Ok((Box::new(DeviceSink::new(speaker, region)?), fallback.map(|f| f.message())))
 }
 
 /// What a call's media thread reads from and plays to.

@@ -16,7 +16,7 @@ use rtc_shared::marshal::{Marshal, Unmarshal};
 
 use crate::error::{Error, Result};
 use crate::media::codec::{Decoder, Encoder, FRAME};
-use crate::media::io::{MediaIo, Opened, Sink, Source};
+use crate::media::io::{Input, MediaIo, Opened, Output, Sink, Source, microphone_source, speaker_sink};
 use crate::media::srtp::SrtpSession;
 use crate::sdp::Negotiated;
 
@@ -116,6 +116,20 @@ pub struct MediaStats {
     pub dtmf_sent: u32,
     /// How long the jitter buffer holds what arrives before it is played, now.
     pub jitter_buffer_ms: u32,
+    /// How long the microphone has delivered only digital silence (every sample
+    /// under -80 dBFS, before any processing or mute), up to now: a muted or
+    /// unplugged microphone, or one the system gives no access to. A room, however
+    /// quiet, is never that quiet through a real microphone.
+    pub microphone_silent_ms: u64,
+}
+
+/// Quieter than any real microphone's own noise (-80 dBFS).
+const DIGITAL_SILENCE: f32 = 1e-4;
+
+/// How long `frame` and the ones before it have been digital silence, in ms, given
+/// the count before it.
+fn silent_for(before_ms: u64, frame: &[f32], frame_ms: u64) -> u64 {
+    if frame.iter().any(|s| s.abs() > DIGITAL_SILENCE) { 0 } else { before_ms + frame_ms }
 }
 
 enum Command {
@@ -123,6 +137,7 @@ enum Command {
     Mute(bool),
     Ringback(bool),
     Dtmf(Vec<char>),
+    Devices { microphone: Option<String>, speaker: Option<String> },
     Stop(mpsc::Sender<MediaStats>),
 }
 
@@ -155,7 +170,7 @@ impl MediaSession {
                     }
                 };
                 let notices = std::mem::take(&mut opened.notices);
-                let mut session = match Session::new(socket, opened) {
+                let mut session = match Session::new(socket, opened, io) {
                     Ok(s) => s,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -196,6 +211,14 @@ impl MediaSession {
 
     pub fn ringback(&self, on: bool) {
         let _ = self.commands.send(Command::Ringback(on));
+    }
+
+    /// Moves the call's sound to another microphone and speaker (`None`: the system
+    /// default), without a gap the far end would notice. One that cannot be opened
+    /// leaves the call where it was and says so (a [`MediaEvent::Notice`]). A call
+    /// whose sound is a file (the CLI's `--play`, `--record`) keeps its file.
+    pub fn set_devices(&self, microphone: Option<String>, speaker: Option<String>) {
+        let _ = self.commands.send(Command::Devices { microphone, speaker });
     }
 
     /// Queues digits to send as RFC 4733 events.
@@ -290,6 +313,10 @@ struct Session {
     /// Echo cancellation and the rest, on the microphone's frames; it hears every
     /// frame played, to know what echo to take out.
     processor: Option<Processor>,
+    /// Where the sound comes from and goes to now (updated when the devices change).
+    io: MediaIo,
+    /// The local ringback is playing (kept over a change of speaker).
+    ringing_back: bool,
     negotiated: Option<Negotiated>,
     encoder: Option<Encoder>,
     decoder: Option<Decoder>,
@@ -321,7 +348,7 @@ struct DtmfSend {
 }
 
 impl Session {
-    fn new(socket: MediaSocket, opened: Opened) -> Result<Session> {
+    fn new(socket: MediaSocket, opened: Opened, io: MediaIo) -> Result<Session> {
         socket.rtcp.set_nonblocking(true)?;
         let Opened { source, sink, processor, .. } = opened;
         Ok(Session {
@@ -330,6 +357,8 @@ impl Session {
             source,
             sink,
             processor,
+            io,
+            ringing_back: false,
             negotiated: None,
             encoder: None,
             decoder: None,
@@ -400,7 +429,11 @@ impl Session {
                         }
                     }
                     Ok(Command::Mute(m)) => self.muted = m,
-                    Ok(Command::Ringback(on)) => self.sink.ringback(on),
+                    Ok(Command::Ringback(on)) => {
+                        self.ringing_back = on;
+                        self.sink.ringback(on);
+                    }
+                    Ok(Command::Devices { microphone, speaker }) => self.switch_devices(microphone, speaker, on_event),
                     Ok(Command::Dtmf(digits)) => self.dtmf_queue.extend(digits),
                     Err(mpsc::TryRecvError::Empty) => break,
                     Err(mpsc::TryRecvError::Disconnected) => {
@@ -458,6 +491,41 @@ impl Session {
         }
     }
 
+    /// Opens the new devices before letting go of the old ones, so a device that fails
+    /// to open costs nothing.
+    fn switch_devices(&mut self, microphone: Option<String>, speaker: Option<String>, on_event: &dyn Fn(MediaEvent)) {
+        if let Input::Microphone(current, processing) = &self.io.input
+            && *current != microphone
+        {
+            let processing = *processing;
+            match microphone_source(microphone.as_deref()) {
+                Ok((source, fallback)) => {
+                    self.source = source;
+                    self.io.input = Input::Microphone(microphone, processing);
+                    if let Some(fallback) = fallback {
+                        on_event(MediaEvent::Notice(fallback));
+                    }
+                }
+                Err(e) => on_event(MediaEvent::Notice(format!("The call stays on its microphone: {e}"))),
+            }
+        }
+        if let Output::Speaker(current) = &self.io.output
+            && *current != speaker
+        {
+            match speaker_sink(speaker.as_deref(), self.io.region) {
+                Ok((mut sink, fallback)) => {
+                    sink.ringback(self.ringing_back);
+                    let _ = std::mem::replace(&mut self.sink, sink).finish();
+                    self.io.output = Output::Speaker(speaker);
+                    if let Some(fallback) = fallback {
+                        on_event(MediaEvent::Notice(fallback));
+                    }
+                }
+                Err(e) => on_event(MediaEvent::Notice(format!("The call stays on its speaker: {e}"))),
+            }
+        }
+    }
+
     fn now_ms(&self, now: Instant) -> u64 {
         now.duration_since(self.started).as_millis() as u64
     }
@@ -473,6 +541,8 @@ impl Session {
 
     fn send_frame(&mut self) {
         self.source.read(&mut self.frame);
+        self.stats.microphone_silent_ms =
+            silent_for(self.stats.microphone_silent_ms, &self.frame, TICK.as_millis() as u64);
         if let Some(processor) = self.processor.as_mut() {
             processor.near_end(&mut self.frame);
         }
@@ -760,4 +830,24 @@ fn ntp_now() -> u64 {
 
 fn ntp_middle(ntp: u64) -> u32 {
     (ntp >> 16) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_digital_silence_counts_as_a_silent_microphone() {
+        let zeros = vec![0.0f32; FRAME];
+        let mut hiss = vec![0.0f32; FRAME];
+        // A quiet room through a real microphone: noise around -70 dBFS.
+        hiss[100] = 3e-4;
+        let mut silent = 0;
+        for _ in 0..150 {
+            silent = silent_for(silent, &zeros, 20);
+        }
+        assert_eq!(silent, 3000);
+        assert_eq!(silent_for(silent, &hiss, 20), 0, "any sound starts the count again");
+        assert_eq!(silent_for(0, &[5e-5f32; FRAME], 20), 20, "under -80 dBFS is silence");
+    }
 }
