@@ -111,6 +111,7 @@ struct Ended {
     reason: EndReason,
     message: String,
     duration_s: f64,
+    stats: Option<dialtone_sip::media::MediaStats>,
 }
 
 /// Follows one call to its end: DTMF and the hang-up timer once answered, Ctrl-C.
@@ -145,6 +146,7 @@ async fn follow(
                 reason: EndReason::Failed,
                 message: "The call stopped without saying why.".into(),
                 duration_s: 0.0,
+                stats: None,
             });
         };
         show(out, options.json, &event)?;
@@ -157,8 +159,13 @@ async fn follow(
                     hang_up_at = Some(tokio::time::Instant::now() + Duration::from_secs_f64(seconds));
                 }
             }
-            CallEvent::Ended { reason, message, duration_s, .. } => {
-                return Ok(Ended { reason: *reason, message: message.clone(), duration_s: *duration_s });
+            CallEvent::Ended { reason, message, duration_s, stats, .. } => {
+                return Ok(Ended {
+                    reason: *reason,
+                    message: message.clone(),
+                    duration_s: *duration_s,
+                    stats: Some(*stats),
+                });
             }
             _ => {}
         }
@@ -196,6 +203,7 @@ pub fn call(
             reason: ended.reason,
             message: &ended.message,
             duration_s: ended.duration_s,
+            stats: ended.stats.as_ref(),
         });
         if !matches!(ended.reason, EndReason::HungUp | EndReason::RemoteHungUp) && !interrupted && !options.json {
             eprintln!("dialtone: {}", ended.message);
@@ -276,6 +284,7 @@ pub fn listen(
                 reason: ended.reason,
                 message: &ended.message,
                 duration_s: ended.duration_s,
+                stats: ended.stats.as_ref(),
             });
             taken += 1;
         }

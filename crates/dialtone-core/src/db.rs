@@ -98,6 +98,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE calls ADD COLUMN direction TEXT NOT NULL DEFAULT 'outgoing' CHECK (direction IN ('outgoing', 'incoming'));
     ALTER TABLE calls ADD COLUMN duration_ms INTEGER;
     "#,
+    // 4: an answered live call's sound figures at its end (RTP/RTCP, as JSON), for the
+    // quality report in History.
+    r#"
+    ALTER TABLE calls ADD COLUMN stats TEXT;
+    "#,
 ];
 
 /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.

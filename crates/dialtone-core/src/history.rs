@@ -9,12 +9,14 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use dialtone_sip::media::MediaStats;
+
 use crate::db::{failed, now_ms};
 use crate::providers::{CallOutcome, Outcome, Placed};
 use crate::{Error, Result};
 
 /// One call attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CallRecord {
     pub id: i64,
@@ -40,6 +42,9 @@ pub struct CallRecord {
     pub direction: CallDirection,
     /// How long a live call was connected, in milliseconds.
     pub duration_ms: Option<i64>,
+    /// An answered live call's sound figures at its end (loss, jitter, round trip),
+    /// from which History reports its quality.
+    pub stats: Option<MediaStats>,
 }
 
 /// Which way a call went: every REST provider's call is outgoing; a SIP account also
@@ -76,6 +81,8 @@ pub struct LiveAttempt<'a> {
     pub duration_ms: Option<i64>,
     /// How it ended, in words (never a secret).
     pub message: Option<&'a str>,
+    /// Its sound figures at the end, when it was answered.
+    pub stats: Option<&'a MediaStats>,
 }
 
 /// What to write for one attempt.
@@ -96,7 +103,7 @@ pub struct History<'c> {
 }
 
 const COLUMNS: &str = "h.id, h.at, h.provider, h.kind, h.typed, h.target, h.contact_id, c.name, h.outcome, h.call_id, h.link, \
-                       h.link_expires_at, h.error_code, h.error_message, h.direction, h.duration_ms";
+                       h.link_expires_at, h.error_code, h.error_message, h.direction, h.duration_ms, h.stats";
 
 impl<'c> History<'c> {
     pub fn new(conn: &'c Connection) -> Self {
@@ -137,10 +144,15 @@ impl<'c> History<'c> {
 
     /// Writes a live call once it has ended.
     pub fn record_live(&self, call: &LiveAttempt<'_>, keep_days: u32) -> Result<i64> {
+        let stats = call
+            .stats
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|err| Error::internal(format!("Could not write the call's quality figures: {err}")))?;
         self.conn
             .execute(
-                "INSERT INTO calls (at, provider, kind, typed, target, contact_id, outcome, error_message, direction, duration_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO calls (at, provider, kind, typed, target, contact_id, outcome, error_message, direction, duration_ms, stats) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     now_ms(),
                     call.provider,
@@ -151,7 +163,8 @@ impl<'c> History<'c> {
                     call.outcome.as_str(),
                     call.message,
                     call.direction.as_str(),
-                    call.duration_ms
+                    call.duration_ms,
+                    stats
                 ],
             )
             .map_err(failed)?;
@@ -244,6 +257,9 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CallRecord> {
             _ => CallDirection::Outgoing,
         },
         duration_ms: r.get(15)?,
+        // Figures that do not read (a newer Dialtone's) leave the row without a
+        // report rather than hide the whole history.
+        stats: r.get::<_, Option<String>>(16)?.and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -391,5 +407,45 @@ mod tests {
         insert_row(&conn, 1, "sip", "held");
         let err = History::new(&conn).list(10).unwrap_err();
         assert!(err.message.contains("“held” is not a call outcome"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_answered_live_call_keeps_its_sound_figures_and_unreadable_ones_cost_only_the_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(dir.path()).unwrap();
+        let history = History::new(&conn);
+        let stats = MediaStats {
+            packets_sent: 1500,
+            packets_received: 1480,
+            packets_lost: 20,
+            jitter_ms: 3.5,
+            round_trip_ms: Some(42.0),
+            remote_loss_percent: Some(1.2),
+            ..MediaStats::default()
+        };
+        let call = |stats| LiveAttempt {
+            provider: "office",
+            kind: "sip",
+            typed: "2002",
+            target: "sip:2002@pbx",
+            contact_id: None,
+            direction: CallDirection::Outgoing,
+            outcome: Outcome::Answered,
+            duration_ms: Some(30_000),
+            message: None,
+            stats,
+        };
+        let with = history.record_live(&call(Some(&stats)), 0).unwrap();
+        let without = history.record_live(&call(None), 0).unwrap();
+        assert_eq!(history.get(with).unwrap().stats, Some(stats));
+        assert_eq!(history.get(without).unwrap().stats, None);
+
+        // Written by some other version: a figure missing reads as its default; what
+        // is not figures at all leaves the row without a report, still listed.
+        conn.execute("UPDATE calls SET stats = '{\"packets_lost\": 7}' WHERE id = ?1", [with]).unwrap();
+        assert_eq!(history.get(with).unwrap().stats, Some(MediaStats { packets_lost: 7, ..MediaStats::default() }));
+        conn.execute("UPDATE calls SET stats = 'not json' WHERE id = ?1", [with]).unwrap();
+        assert_eq!(history.get(with).unwrap().stats, None);
+        assert_eq!(history.list(10).unwrap().len(), 2);
     }
 }

@@ -250,13 +250,18 @@ async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up()
     assert!(before - muted >= 30.0, "mute left our tone at {muted:.1} dB against {before:.1} dB before");
     drop(voice);
 
-    // History has the call, answered.
+    // History has the call, answered, with its quality report.
     app.click("nav-history").await;
     app.eval_until(
         "return [...document.querySelectorAll('[data-testid^=history-row-]')].some(r => r.textContent.includes('Answered'))",
         json!(true),
     )
     .await;
+    let report = app.eval("return document.querySelector('[data-testid^=history-quality-]')?.textContent ?? ''").await;
+    let report = report.as_str().unwrap_or_default().to_owned();
+    println!("History's report: {report}");
+    assert!(report.starts_with("Quality ") && report.contains("(MOS ") && report.contains("jitter"), "{report:?}");
+    app.screenshot("history-call-quality").await;
     app.close().await;
 }
 

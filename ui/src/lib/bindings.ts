@@ -818,7 +818,12 @@ link_expires_at: number | null; error_code: string | null; error_message: string
 /**
  * How long a live call was connected, in milliseconds.
  */
-duration_ms: number | null }
+duration_ms: number | null; 
+/**
+ * An answered live call's sound figures at its end (loss, jitter, round trip),
+ * from which History reports its quality.
+ */
+stats: MediaStats | null }
 /**
  * A call's state, as Bandwidth reports it (it can lag).
  */
@@ -1339,7 +1344,8 @@ export type LiveState =
  */
 "held" | "ended"
 /**
- * Call quality from RTP and RTCP.
+ * Call quality from RTP and RTCP. History keeps a call's last figures (as JSON), so
+ * they read back, and a figure missing from an older row reads as its default.
  */
 export type MediaStats = { packets_sent: number; packets_received: number; 
 /**

@@ -20,6 +20,7 @@ const row = (over: Partial<CallRecord>): CallRecord => ({
   error_message: null,
   direction: "outgoing",
   duration_ms: null,
+  stats: null,
   ...over,
 });
 

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { LiveCallView, MediaStats } from "./bindings";
-import { callKey, focusCall, initial, isLive, isMissed, quality, readPhoneUpdate, stateLine, timer, withCall } from "./phone";
+import {
+  callKey,
+  focusCall,
+  initial,
+  isLive,
+  isMissed,
+  quality,
+  qualityLine,
+  readPhoneUpdate,
+  stateLine,
+  timer,
+  withCall,
+} from "./phone";
 
 const call = (over: Partial<LiveCallView>): LiveCallView => ({
   id: 1,
@@ -109,6 +121,13 @@ describe("phone", () => {
     const far = quality(stats({ round_trip_ms: 800 }));
     expect(far.mos).toBeLessThan(clean.mos);
     expect(quality(stats({ packets_received: 0 })).warning).toBe("No sound is arriving from the other person.");
+  });
+
+  it("sums a call's quality up in one line", () => {
+    expect(qualityLine(quality(stats({})))).toBe("Quality good (MOS 4.4) · loss 0% · jitter 2 ms · round trip 20 ms");
+    expect(qualityLine(quality(stats({ round_trip_ms: null, packets_lost: 50, packets_received: 450 })))).toMatch(
+      /^Quality poor \(MOS \d\.\d\) · loss 10% · jitter 2 ms$/,
+    );
   });
 
   it("warns of a microphone sending only silence after three seconds, unless muted in the call", () => {

@@ -136,6 +136,12 @@ export function quality(stats: MediaStats, muted = false): Quality {
   };
 }
 
+/** A call's quality in one line, for the report after it and its row in History. */
+export function qualityLine(q: Quality): string {
+  const roundTrip = q.roundTripMs == null ? "" : ` · round trip ${q.roundTripMs} ms`;
+  return `Quality ${q.level} (MOS ${q.mos.toFixed(1)}) · loss ${q.lossPercent}% · jitter ${q.jitterMs} ms${roundTrip}`;
+}
+
 /** What keys do during a call (focus in the call screen). */
 export type CallKey = { dtmf: string } | { action: "hang_up" | "mute" | "hold" | "answer" } | null;
 

@@ -32,6 +32,8 @@ pub struct LiveCall<'a> {
     pub reason: dialtone_sip::EndReason,
     pub message: &'a str,
     pub duration_s: f64,
+    /// The sound figures at the end, when it was answered.
+    pub stats: Option<&'a dialtone_sip::media::MediaStats>,
 }
 
 /// The history outcome of a live call's end.
@@ -121,6 +123,7 @@ impl Dialtone {
             outcome,
             duration_ms: answered.then(|| (call.duration_s * 1000.0).round() as i64),
             message: (outcome != Outcome::Answered).then_some(call.message),
+            stats: call.stats.filter(|_| outcome == Outcome::Answered),
         };
         match self.with_db(|conn| History::new(conn).record_live(&attempt, Self::keep_days(&settings))) {
             Ok(id) => Some(id),

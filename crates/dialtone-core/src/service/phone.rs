@@ -536,6 +536,7 @@ impl DeskPhone {
             reason,
             message: &message,
             duration_s: view.duration_s.unwrap_or(0.0),
+            stats: view.stats.as_ref().filter(|_| view.answered_at_ms.is_some()),
         });
     }
 

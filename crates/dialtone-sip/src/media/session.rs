@@ -99,9 +99,11 @@ pub enum MediaEvent {
     Notice(String),
 }
 
-/// Call quality from RTP and RTCP.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+/// Call quality from RTP and RTCP. History keeps a call's last figures (as JSON), so
+/// they read back, and a figure missing from an older row reads as its default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
 pub struct MediaStats {
     pub packets_sent: u64,
     pub packets_received: u64,
