@@ -409,6 +409,84 @@ async fn incoming_calls_ring_answer_decline_go_missed_and_do_not_disturb_decline
     app.close().await;
 }
 
+/// The second caller's tone, apart from the first's (1000 Hz), ours and the beep.
+const SECOND_HZ: u32 = 1200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_call_waits_with_a_soft_beep_and_answering_it_holds_the_first() {
+    if !in_netns("a_second_call_waits_with_a_soft_beep_and_answering_it_holds_the_first") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _registrar = kamailio(dir.path(), KAMAILIO, "MD5");
+    let first = baresip_2002(dir.path());
+    let second = baresip(
+        dir.path(),
+        KAMAILIO,
+        &PhoneOptions { user: "2003", port: 5082, console: 5565, tone_hz: SECOND_HZ, ..PhoneOptions::BOB },
+    );
+    let (_spk, _mic, _ring) = (Sink::new("live_spk"), Sink::new("live_mic"), Sink::new("live_ring"));
+    let _voice = Feed::start("live_mic", OUR_HZ, 120.0);
+    // Its notifications go to a server this test starts, not one the bus would keep.
+    let _notifications = notification_server(dir.path());
+    let name = account_name();
+    let app = launch(&name).await;
+    let dial = format!("/dial sip:alice@{ADDR}:{KAMAILIO}");
+    let others = "return [...document.querySelectorAll('[data-testid=live-other]')].map(o => o.dataset.state).join()";
+
+    // The first call, answered.
+    first.command(&dial);
+    wait_state(&app, "incoming").await;
+    app.click("live-answer").await;
+    wait_state(&app, "connected").await;
+
+    // The second rings in: the call screen shows it, waiting, over the first (still
+    // connected); a soft beep in the call's speaker, no ringtone on the ringer.
+    let (speaker, ringer) = (Recorder::start("live_spk"), Recorder::start("live_ring"));
+    second.command(&dial);
+    wait_state(&app, "incoming").await;
+    assert_eq!(app.eval(others).await, json!("connected"));
+    let answer = app.eval("return document.querySelector('[data-testid=live-answer]').textContent.trim()").await;
+    assert_eq!(answer, json!("Answer (holds the other call)"));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (heard, rang) = (speaker.stop(), ringer.stop());
+    let beep = level_db(&heard, RATE, 440.0);
+    let ringtone = level_db(&rang, RATE, 784.0).max(level_db(&rang, RATE, 988.0));
+    println!("the waiting call beeped at {beep:.1} dB in the speaker; the ringer {ringtone:.1} dB");
+    assert!(beep - level_db(&heard, RATE, 1500.0) >= 20.0, "no call-waiting beep in the speaker: {beep:.1} dB");
+    assert!(ringtone < -60.0, "the ringtone rang over a call in progress: {ringtone:.1} dB");
+    app.screenshot("live-call-waiting").await;
+
+    // Answer it: the first goes on hold (its caller no longer heard), the second is on.
+    app.click("live-answer").await;
+    wait_state(&app, "connected").await;
+    app.eval_until(others, json!("held")).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let speaker = Recorder::start("live_spk");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let heard = speaker.stop();
+    let (second_db, first_db) = (level_db(&heard, RATE, SECOND_HZ as f32), level_db(&heard, RATE, THEIR_HZ));
+    println!("after the answer: the second caller at {second_db:.1} dB, the held first at {first_db:.1} dB");
+    assert!(second_db - first_db >= 30.0, "not the second caller alone: {second_db:.1} dB against {first_db:.1} dB");
+
+    // Hang up the second: the screen turns to the first, on hold; Resume, and its
+    // caller is heard again.
+    app.click("live-hangup").await;
+    wait_state(&app, "held").await;
+    assert_eq!(app.eval(others).await, json!("ended"));
+    app.click("live-hold").await;
+    wait_state(&app, "connected").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let speaker = Recorder::start("live_spk");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let heard = speaker.stop();
+    let first_again = level_db(&heard, RATE, THEIR_HZ);
+    assert!(first_again - level_db(&heard, RATE, 1500.0) >= 30.0, "the first caller after Resume: {first_again:.1} dB");
+    app.click("live-hangup").await;
+    wait_state(&app, "ended").await;
+    app.close().await;
+}
+
 fn peers_wait(far: &Baresip, done: impl Fn() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done() {
