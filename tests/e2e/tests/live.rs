@@ -94,6 +94,13 @@ async fn choose_value(app: &App, testid: &str, value: &str) {
     assert_eq!(app.eval(&script).await, json!(value), "{testid} has no option {value}");
 }
 
+/// Keys typed where the focus is, as a person would (WebDriver's codes: \u{E009}
+/// Control, \u{E008} Shift, \u{E00C} Escape; modifiers are held to the end).
+async fn press(app: &App, keys: &str) {
+    let focused = app.client.active_element().await.expect("the focused element");
+    focused.send_keys(keys).await.expect("the keys are typed");
+}
+
 async fn live_state(app: &App) -> String {
     let state = app.eval("return document.querySelector('[data-testid=live-call]')?.dataset.state ?? 'none'").await;
     state.as_str().unwrap_or("none").to_owned()
@@ -185,8 +192,8 @@ fn baresip_2002(dir: &Path) -> Baresip {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up() {
-    if !in_netns("a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up") {
+async fn a_call_from_the_dialpad_connects_sends_keys_mutes_holds_and_hangs_up_by_click_and_keyboard() {
+    if !in_netns("a_call_from_the_dialpad_connects_sends_keys_mutes_holds_and_hangs_up_by_click_and_keyboard") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -204,11 +211,14 @@ async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up()
     assert!(state.as_str().unwrap().starts_with("Connected"), "{state}");
     app.screenshot("live-call-connected").await;
 
-    // Our tone reaches baresip for a while; then a key from the in-call keypad.
+    // Our tone reaches baresip for a while; then a key from the in-call keypad, and one
+    // typed on the keyboard (the focus is in the call screen).
     tokio::time::sleep(Duration::from_secs(3)).await;
     app.click("live-keypad").await;
     app.click("live-key-5").await;
     far.peer.wait_for("received event: '5'", Duration::from_secs(5));
+    press(&app, "7").await;
+    far.peer.wait_for("received event: '7'", Duration::from_secs(5));
 
     // The microphone goes dead (nothing plays into it): after three seconds the call
     // screen says so; sound again, and the warning goes.
@@ -223,18 +233,18 @@ async fn a_call_from_the_dialpad_connects_sends_a_key_mutes_holds_and_hangs_up()
     voice = Feed::start("live_mic", OUR_HZ, 120.0);
     app.eval_until(warning, json!("")).await;
 
-    // Mute: what baresip hears goes silent.
-    app.click("live-mute").await;
+    // Mute, with Ctrl+M: what baresip hears goes silent.
+    press(&app, "\u{E009}m").await;
     app.eval_until("return document.querySelector('[data-testid=live-call]').dataset.muted", json!("true")).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
 
-    // Hold and resume (baresip's recording ends at the hold's re-INVITE).
-    app.click("live-hold").await;
+    // Hold with Ctrl+Shift+H, resume with the button (baresip's recording ends at the
+    // hold's re-INVITE); hang up with Escape.
+    press(&app, "\u{E009}\u{E008}h").await;
     wait_state(&app, "held").await;
     app.click("live-hold").await;
     wait_state(&app, "connected").await;
-
-    app.click("live-hangup").await;
+    press(&app, "\u{E00C}").await;
     wait_state(&app, "ended").await;
     let words = app.eval("return document.querySelector('[data-testid=live-state]').textContent").await;
     assert!(words.as_str().unwrap().starts_with("Ended"), "{words}");
