@@ -40,8 +40,7 @@ pub fn follow(app: &AppHandle, ringing: &Ringing, call: &LiveCallView) {
             Tone::CallWaiting
         } else {
             // A settings file that cannot be read still rings, with the default tone.
-            let chosen = app.state::<crate::AppState>().dialtone.settings().map(|s| s.ringtone).unwrap_or_default();
-            crate::sound::ringtone(chosen)
+            app.state::<crate::AppState>().dialtone.settings().map(|s| s.ringtone).unwrap_or_default().tone()
         };
         if let Err(err) = sound.0.alert(Some(tone)) {
             tracing::warn!("the incoming call cannot ring: {err}");

@@ -42,5 +42,5 @@ pub fn set_start_at_login(app: AppHandle, on: bool) -> Result<bool, Error> {
         manager.disable().map_err(|err| failed("stop Dialtone starting at login", err))?;
     }
     tracing::info!(on, "start at login");
-    manager.is_enabled().map_err(|err| failed("read whether Dialtone starts at login", err))
+    start_at_login(app)
 }

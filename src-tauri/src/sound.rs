@@ -122,16 +122,7 @@ pub fn set_ringtone(state: State<'_, AppState>, ringtone: RingtoneSettings) -> R
 #[specta::specta]
 pub fn try_ringtone(sound: State<'_, Sound>, ringtone: RingtoneSettings) -> Result<(), Error> {
     ringtone.check().map_err(Error::invalid_input)?;
-    sound.0.ring(ringtone_sample(ringtone)).map_err(to_error)
-}
-
-/// The tone an incoming call rings with, per the settings.
-pub fn ringtone(chosen: RingtoneSettings) -> Tone {
-    Tone::Ringtone { style: chosen.style, volume: chosen.volume }
-}
-
-fn ringtone_sample(chosen: RingtoneSettings) -> Tone {
-    Tone::RingtoneSample { style: chosen.style, volume: chosen.volume }
+    sound.0.ring(ringtone.sample()).map_err(to_error)
 }
 
 /// The tone of a dialpad key (0-9, *, #, A-D).

@@ -43,6 +43,11 @@ pub struct AudioDevices {
     pub ringer: Option<String>,
 }
 
+/// A device id as the person gave it: trimmed, and empty meaning the system default.
+pub fn device_id(id: Option<String>) -> Option<String> {
+    id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty())
+}
+
 /// How a live call's microphone is cleaned before it is sent (`[call_audio]`). Each is
 /// on unless the person turns it off: a headset needs no echo cancellation, and some
 /// prefer their microphone's own gain.
@@ -77,6 +82,16 @@ pub struct RingtoneSettings {
 impl RingtoneSettings {
     /// The quietest a ringtone may be set: a call nobody can hear is Do not disturb's job.
     pub const MIN_VOLUME: u8 = 10;
+
+    /// What an incoming call rings with: the ringtone, repeating.
+    pub fn tone(&self) -> dialtone_audio::Tone {
+        dialtone_audio::Tone::Ringtone { style: self.style, volume: self.volume }
+    }
+
+    /// One pass of it, to try in Settings.
+    pub fn sample(&self) -> dialtone_audio::Tone {
+        dialtone_audio::Tone::RingtoneSample { style: self.style, volume: self.volume }
+    }
 
     /// Why these settings cannot ring, if they cannot.
     pub fn check(&self) -> std::result::Result<(), String> {

@@ -536,7 +536,7 @@ impl DeskPhone {
             reason,
             message: &message,
             duration_s: view.duration_s.unwrap_or(0.0),
-            stats: view.stats.as_ref().filter(|_| view.answered_at_ms.is_some()),
+            stats: view.stats.as_ref(),
         });
     }
 
@@ -604,8 +604,8 @@ impl DeskPhone {
     /// ones. A device that cannot be opened leaves the call where it was, and a notice
     /// on the call says why.
     pub fn switch_devices(&self, id: u32, microphone: Option<String>, speaker: Option<String>) -> Result<()> {
-        let clean = |id: Option<String>| id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
-        self.control(id)?.set_devices(clean(microphone), clean(speaker));
+        use crate::settings::device_id;
+        self.control(id)?.set_devices(device_id(microphone), device_id(speaker));
         Ok(())
     }
 

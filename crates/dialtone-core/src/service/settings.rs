@@ -75,12 +75,11 @@ impl Dialtone {
     /// Remembers the chosen sound devices (`None` in a field: the system default) and
     /// returns them as saved.
     pub fn set_audio_devices(&self, devices: crate::settings::AudioDevices) -> Result<crate::settings::AudioDevices> {
-        let clean = |id: Option<String>| id.map(|i| i.trim().to_owned()).filter(|i| !i.is_empty());
         self.update(|s| {
             s.audio = crate::settings::AudioDevices {
-                input: clean(devices.input),
-                output: clean(devices.output),
-                ringer: clean(devices.ringer),
+                input: crate::settings::device_id(devices.input),
+                output: crate::settings::device_id(devices.output),
+                ringer: crate::settings::device_id(devices.ringer),
             };
             Ok(())
         })
