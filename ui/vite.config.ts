@@ -18,5 +18,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
+    // Stylesheets as they are, not emptied: fonts.test.ts reads them.
+    css: { include: [/\.css\b/] },
   },
 });
