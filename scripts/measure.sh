@@ -8,6 +8,7 @@
 # Usage: scripts/measure.sh [RUNS]    (default 10 launches; the first, cold, is reported apart)
 #   DIALTONE_COMPARE=path/to/another/dialtone-app also times and weighs that build in the
 #   same run (a change's saving: build the tree before it, copy its binary aside).
+#   GROWTH_ROUNDS=0 leaves out the growth measurement, which builds the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -52,9 +53,12 @@ for asset in $(grep -oE 'assets/[^"]+\.(js|css)' ui/dist/index.html); do
 done
 
 floor=target/release/dialtone-webview-floor
+# What dialtone-app sets for itself first thing (src-tauri/src/webview.rs, NO_GPU_ENV):
+# the floor gets the same for the rows that paint without the GPU.
+no_gpu="WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1"
 echo "== launch to first interactive frame ($runs launches each)"
 launches "floor" "$floor"
-launches "floor without the GPU" "$floor" WEBKIT_DISABLE_COMPOSITING_MODE=1
+launches "floor without the GPU" "$floor" $no_gpu
 launches "Dialtone" "$app"
 [ -n "${DIALTONE_COMPARE:-}" ] && launches "compared build" "$DIALTONE_COMPARE"
 
@@ -112,9 +116,9 @@ median_of_3 "$floor"; floor_mb=$median
 echo "  floor: $floor_mb MB (launches: $spread)"
 # Dialtone's main window paints without the GPU (webview.rs); its own cost is measured
 # against a floor that does the same, and the plain floor is shown beside it.
-echo "  the floor painting without the GPU (WEBKIT_DISABLE_COMPOSITING_MODE=1, as Dialtone's window does):"
-idle_tree 1 "$floor" WEBKIT_DISABLE_COMPOSITING_MODE=1
-median_of_3 "$floor" WEBKIT_DISABLE_COMPOSITING_MODE=1; floor_cpu_mb=$median
+echo "  the floor painting without the GPU ($no_gpu, as Dialtone's window does):"
+idle_tree 1 "$floor" $no_gpu
+median_of_3 "$floor" $no_gpu; floor_cpu_mb=$median
 echo "  floor without the GPU: $floor_cpu_mb MB (launches: $spread)"
 echo "  Dialtone:"
 idle_tree 1 "$app"
@@ -150,6 +154,10 @@ before=$(ticks); sleep 30; after=$(ticks)
 awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "  idle CPU: %.2f %% of one core (%d ticks in 30 s)\n", d / hz / 30 * 100, d }'
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
+if [ "${GROWTH_ROUNDS:-3}" = 0 ]; then
+  echo "== memory growth: skipped (GROWTH_ROUNDS=0)"
+  exit 0
+fi
 echo "== memory growth over rounds of 100 calls, then rounds of 100 screen changes (GROWTH_ROUNDS, default 3; through WebDriver, a stand-in provider)"
 cargo test --locked --workspace --no-run 2>&1 | tail -n 1
 GROWTH_ROUNDS=${GROWTH_ROUNDS:-3} DIALTONE_APP_BIN="$PWD/$app" scripts/with-keychain.sh cargo test --locked --workspace --test growth -- --ignored --nocapture 2>&1 \

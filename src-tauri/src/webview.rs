@@ -53,24 +53,34 @@ impl Tuning {
     }
 }
 
-/// The environment variable that keeps WebKitGTK's web process from setting up OpenGL.
+/// The environment variables that keep WebKitGTK from drawing through the GPU, each
+/// with the value that says so. The first keeps the web process from setting up OpenGL
+/// for compositing; the second keeps the window from preparing DMA-BUF buffers, which
+/// only composited frames travel in.
 #[cfg(target_os = "linux")]
-const NO_COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+const NO_GPU_ENV: [(&str, &str); 2] =
+    [("WEBKIT_DISABLE_COMPOSITING_MODE", "1"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")];
 
-/// First thing in `main`, while the process has one thread: with compositing off, the web
-/// process is told so through its environment too. The setting alone
-/// ([`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy)) still
-/// lets it open an EGL display and map Mesa, which scripts/measure.sh shows as about 6 MB
-/// more than with the variable. A value the person set is left as it is.
+/// First thing in `main`, while the process has one thread: with compositing off, the
+/// web process is told so through its environment too, and so is WebKit in this process.
+/// The setting alone ([`HardwareAccelerationPolicy::Never`](webkit2gtk::HardwareAccelerationPolicy))
+/// still lets the web process open an EGL display and map Mesa, which scripts/measure.sh
+/// showed as about 6 MB more than with the first variable; the DMA-BUF renderer, unused
+/// without compositing, cost this process about 4 MB more. A value the person set is
+/// left as it is.
 pub fn before_any_thread(tuning: Tuning) {
     #[cfg(target_os = "linux")]
-    if tuning.compositing && std::env::var_os(NO_COMPOSITING_ENV).is_none() {
-        // SAFETY: called from `main` before anything starts a thread (logging, GTK,
-        // tokio and Tauri all come later), so nothing can read the environment while
-        // it changes.
-        #[allow(unsafe_code)]
-        unsafe {
-            std::env::set_var(NO_COMPOSITING_ENV, "1");
+    if tuning.compositing {
+        for (name, value) in NO_GPU_ENV {
+            if std::env::var_os(name).is_none() {
+                // SAFETY: called from `main` before anything starts a thread (logging,
+                // GTK, tokio and Tauri all come later), so nothing can read the
+                // environment while it changes.
+                #[allow(unsafe_code)]
+                unsafe {
+                    std::env::set_var(name, value);
+                }
+            }
         }
     }
     #[cfg(not(target_os = "linux"))]

@@ -7,6 +7,27 @@ use serde_json::json;
 const SCREENS: [(&str, &str); 4] =
     [("dialpad", "Dialpad"), ("contacts", "Contacts"), ("history", "History"), ("settings", "Settings")];
 
+/// The environment of the first WebKit web process under `pid`, one `NAME=value` each.
+fn web_process_environment(pid: u32) -> Vec<String> {
+    let children = |pid: u32| -> Vec<u32> {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+        tasks
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .flat_map(|list| list.split_whitespace().filter_map(|c| c.parse().ok()).collect::<Vec<u32>>())
+            .collect()
+    };
+    let mut queue = children(pid);
+    while let Some(child) = queue.pop() {
+        let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+        if comm.trim() == "WebKitWebProces" {
+            let environ = std::fs::read(format!("/proc/{child}/environ")).expect("read the web process's environment");
+            return environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+        }
+        queue.extend(children(child));
+    }
+    panic!("no WebKit web process under Dialtone ({pid})");
+}
+
 #[tokio::test]
 async fn frame_renders_and_navigates() {
     let app = App::launch().await;
@@ -25,6 +46,12 @@ async fn frame_renders_and_navigates() {
     // And it paints without the GPU: WebKit answers the 3D-transform media query only
     // when accelerated compositing is on.
     assert_eq!(app.eval("return matchMedia('(-webkit-transform-3d)').matches").await, json!(false));
+    // Its web process was told so too, and not to prepare GPU buffers (webview.rs).
+    let pid = dialtone_e2e::app_pid().expect("Dialtone is running");
+    let environment = web_process_environment(pid);
+    for variable in ["WEBKIT_DISABLE_COMPOSITING_MODE=1", "WEBKIT_DISABLE_DMABUF_RENDERER=1"] {
+        assert!(environment.iter().any(|v| v == variable), "{variable} missing from the web process: {environment:?}");
+    }
 
     let shot = app.screenshot("dialpad").await;
     assert!(shot.width >= 360 && shot.height >= 360, "{shot:?}");
