@@ -37,6 +37,22 @@ files="{\"/usr/bin/dialtone\": \"../target/$profile/dialtone\"}"
 (cd src-tauri && ../ui/node_modules/.bin/tauri bundle "${bundle_flags[@]}" --bundles deb,rpm \
   --config "{\"bundle\": {\"linux\": {\"deb\": {\"files\": $files}, \"rpm\": {\"files\": $files}}}}")
 
+# Tauri's bundler packs the .deb's files with gzip. xz, which dpkg has read since 1.15,
+# makes the release .deb a third smaller (16.5 -> 11.9 MB); it is repacked before it is
+# signed below. The debug package gets xz's fastest level: the test suite installs it.
+if command -v dpkg-deb >/dev/null; then
+  level=6
+  [ "$profile" = debug ] && level=1
+  for deb in target/"$profile"/bundle/deb/*.deb; do
+    unpacked=$(mktemp -d)
+    dpkg-deb -R "$deb" "$unpacked"
+    dpkg-deb --root-owner-group -Zxz -z"$level" -b "$unpacked" "$deb" >/dev/null
+    rm -rf "$unpacked"
+  done
+else
+  echo "dpkg-deb is missing: the .deb stays as Tauri packed it (gzip)"
+fi
+
 echo
 for f in target/"$profile"/bundle/deb/*.deb target/"$profile"/bundle/rpm/*.rpm; do
   stat -c '%s %n' "$f" | awk '{ printf "%-60s %5.1f MB\n", $2, $1 / 1e6 }'

@@ -13,6 +13,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
 
+# scripts/package.sh repacks Tauri's gzip .deb with xz, a third smaller.
+ar t "$deb" | grep -qx data.tar.xz || fail "the package's files are not xz-compressed: $(ar t "$deb" | tr '\n' ' ')"
+pass "the package's files are xz-compressed"
+
 pkg=$(dpkg-deb -f "$deb" Package)
 version=$(dpkg-deb -f "$deb" Version)
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
