@@ -259,14 +259,18 @@ impl App {
     }
 
     /// Waits until `script` returns `expected`, failing with the last value after five seconds.
+    /// A script that throws counts as "not yet": the element it reads may not exist yet
+    /// (a screen loads its code on its first visit, which takes longer on a busy machine).
     pub async fn eval_until(&self, script: &str, expected: Value) {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let value = self.eval(script).await;
-            if value == expected {
-                return;
-            }
-            assert!(Instant::now() < deadline, "{script} returned {value}, expected {expected}");
+            let last = match tokio::time::timeout(Duration::from_secs(30), self.client.execute(script, vec![])).await {
+                Ok(Ok(value)) if value == expected => return,
+                Ok(Ok(value)) => format!("returned {value}"),
+                Ok(Err(err)) => format!("failed: {err}"),
+                Err(_) => "did not return within 30 s".to_owned(),
+            };
+            assert!(Instant::now() < deadline, "{script} {last}, expected {expected}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
