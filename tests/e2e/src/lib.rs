@@ -118,6 +118,23 @@ pub fn app_pid() -> Option<u32> {
     })
 }
 
+/// Every process under `pid` (children, their children, ...), as /proc lists them.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let children = |pid: u32| -> Vec<u32> {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+        tasks
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .flat_map(|list| list.split_whitespace().filter_map(|c| c.parse().ok()).collect::<Vec<u32>>())
+            .collect()
+    };
+    let (mut found, mut todo) = (Vec::new(), children(pid));
+    while let Some(child) = todo.pop() {
+        todo.extend(children(child));
+        found.push(child);
+    }
+    found
+}
+
 /// The process that owns the single-instance name, if any.
 pub fn instance_owner() -> Option<u32> {
     let reply = ask_bus("GetConnectionUnixProcessID");
@@ -232,10 +249,16 @@ impl App {
 
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
-        tokio::time::timeout(Duration::from_secs(30), self.client.execute(script, vec![]))
-            .await
-            .unwrap_or_else(|_| panic!("script did not return within 30 s: {script}"))
-            .unwrap_or_else(|err| panic!("script failed: {script}: {err}"))
+        self.try_eval(script).await.unwrap_or_else(|why| panic!("script {why}: {script}"))
+    }
+
+    /// Runs a script in the page: its value, or why there is none.
+    async fn try_eval(&self, script: &str) -> Result<Value, String> {
+        match tokio::time::timeout(Duration::from_secs(30), self.client.execute(script, vec![])).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(format!("failed: {err}")),
+            Err(_) => Err("did not return within 30 s".to_owned()),
+        }
     }
 
     /// The accessibility violations axe-core (the checker browsers' developer tools
@@ -264,11 +287,10 @@ impl App {
     pub async fn eval_until(&self, script: &str, expected: Value) {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let last = match tokio::time::timeout(Duration::from_secs(30), self.client.execute(script, vec![])).await {
-                Ok(Ok(value)) if value == expected => return,
-                Ok(Ok(value)) => format!("returned {value}"),
-                Ok(Err(err)) => format!("failed: {err}"),
-                Err(_) => "did not return within 30 s".to_owned(),
+            let last = match self.try_eval(script).await {
+                Ok(value) if value == expected => return,
+                Ok(value) => format!("returned {value}"),
+                Err(why) => why,
             };
             assert!(Instant::now() < deadline, "{script} {last}, expected {expected}");
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -29,9 +29,9 @@ fn tree_pss_kb() -> Vec<(String, u64)> {
         }
     }
     assert_eq!(roots.len(), 1, "one {name} runs: {roots:?}");
+    let root: u32 = roots[0].parse().unwrap();
     let mut each = Vec::new();
-    let mut todo = roots;
-    while let Some(pid) = todo.pop() {
+    for pid in std::iter::once(root).chain(dialtone_e2e::descendants(root)) {
         let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned();
         let pss = rollup
@@ -40,10 +40,6 @@ fn tree_pss_kb() -> Vec<(String, u64)> {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .unwrap_or(0);
         each.push((comm, pss));
-        for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
-            let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            todo.extend(children.split_whitespace().map(str::to_owned));
-        }
     }
     each.sort();
     each

@@ -9,23 +9,14 @@ const SCREENS: [(&str, &str); 4] =
 
 /// The environment of the first WebKit web process under `pid`, one `NAME=value` each.
 fn web_process_environment(pid: u32) -> Vec<String> {
-    let children = |pid: u32| -> Vec<u32> {
-        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
-        tasks
-            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
-            .flat_map(|list| list.split_whitespace().filter_map(|c| c.parse().ok()).collect::<Vec<u32>>())
-            .collect()
-    };
-    let mut queue = children(pid);
-    while let Some(child) = queue.pop() {
-        let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
-        if comm.trim() == "WebKitWebProces" {
-            let environ = std::fs::read(format!("/proc/{child}/environ")).expect("read the web process's environment");
-            return environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
-        }
-        queue.extend(children(child));
-    }
-    panic!("no WebKit web process under Dialtone ({pid})");
+    let web = dialtone_e2e::descendants(pid)
+        .into_iter()
+        .find(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/comm")).is_ok_and(|comm| comm.trim() == "WebKitWebProces")
+        })
+        .unwrap_or_else(|| panic!("no WebKit web process under Dialtone ({pid})"));
+    let environ = std::fs::read(format!("/proc/{web}/environ")).expect("read the web process's environment");
+    environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect()
 }
 
 #[tokio::test]
