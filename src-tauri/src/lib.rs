@@ -79,6 +79,8 @@ pub fn run() {
     let started = Instant::now();
     let tuning = webview::Tuning::from_env();
     webview::before_any_thread(tuning);
+    // Before the updater or any provider makes a TLS client.
+    dialtone_core::use_ring_for_tls();
     let args = Args::parse();
     let paths = match Paths::resolve(args.data_dir.as_deref()) {
         Ok(paths) => paths,

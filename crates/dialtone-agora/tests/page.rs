@@ -33,6 +33,7 @@ async fn serve(timing: Timing) -> CallPage {
 }
 
 fn http() -> reqwest::Client {
+    dialtone_core::use_ring_for_tls();
     reqwest::Client::builder().no_proxy().build().expect("client")
 }
 

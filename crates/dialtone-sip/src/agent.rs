@@ -97,8 +97,8 @@ impl Drop for Phone {
 }
 
 fn install_crypto() {
-    // Both ring and aws-lc-rs are in the build (reqwest brings one); rustls refuses to
-    // guess, so say which.
+    // The process's one rustls provider, the same call as dialtone_core::use_ring_for_tls
+    // (that crate sits above this one): whichever makes a TLS client first installs it.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 

@@ -25,6 +25,7 @@ pub const USER_AGENT: &str =
 /// The shared client. Timeouts are set per request, because Fractel's create-call
 /// blocks until the callee answers while everyone else answers in a second.
 pub fn client() -> Result<reqwest::Client> {
+    crate::use_ring_for_tls();
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10))
