@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 build_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev
   libssl-dev libayatana-appindicator3-dev librsvg2-dev libasound2-dev libpulse-dev
   libdbus-1-dev libsecret-1-dev cmake libpipewire-0.3-dev libspa-0.2-dev clang libclang-dev
-  libwebrtc-audio-processing-dev)
+  libwebrtc-audio-processing-dev libsqlite3-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver pulseaudio pulseaudio-utils libasound2-plugins sox
   gnome-keyring dbus-x11 libsecret-tools zbar-tools imagemagick x11-apps xclip python3-venv
   kamailio kamailio-tls-modules baresip-core openssl ca-certificates iproute2 util-linux

@@ -105,8 +105,30 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// The oldest SQLite whose FTS5 has the trigram tokenizer contact search is built on.
+/// On Linux Dialtone uses the system's libsqlite3 (Debian 12 has 3.40, Ubuntu 22.04 3.37).
+const OLDEST_SQLITE: (i32, &str) = (3_034_000, "3.34");
+
+/// Refuses an SQLite too old for contact search, in words that say what to update,
+/// before anything is created in the data folder.
+fn sqlite_new_enough(number: i32, version: &str) -> Result<()> {
+    if number >= OLDEST_SQLITE.0 {
+        return Ok(());
+    }
+    Err(Error::new(
+        crate::ErrorCode::Io,
+        format!(
+            "Contacts and history need SQLite {} or newer, and this system has {version}. \
+             Update the system's SQLite library (libsqlite3) and start Dialtone again; \
+             nothing was changed.",
+            OLDEST_SQLITE.1
+        ),
+    ))
+}
+
 /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
 pub fn open(data_dir: &Path) -> Result<Connection> {
+    sqlite_new_enough(rusqlite::version_number(), rusqlite::version())?;
     std::fs::create_dir_all(data_dir).map_err(|err| Error::io("create the data folder", data_dir, &err))?;
     let path = data_dir.join(FILE);
     owner_only(&path)?;
@@ -198,6 +220,19 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len());
         drop(conn);
         open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn an_sqlite_without_the_trigram_tokenizer_is_refused_in_words() {
+        let err = sqlite_new_enough(3_033_999, "3.33.9").unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::Io);
+        assert!(err.message.contains("need SQLite 3.34 or newer, and this system has 3.33.9"), "{}", err.message);
+        sqlite_new_enough(OLDEST_SQLITE.0, "3.34.0").unwrap();
+        // The library this build links (the system's, on Linux) is new enough, and has the
+        // tokenizer the check stands for.
+        sqlite_new_enough(rusqlite::version_number(), rusqlite::version()).unwrap();
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'trigram')").unwrap();
     }
 
     /// A database left world-readable by an older version is narrowed on open.
