@@ -105,23 +105,25 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
-/// The oldest SQLite whose FTS5 has the trigram tokenizer contact search is built on.
-/// On Linux Dialtone uses the system's libsqlite3 (Debian 12 has 3.40, Ubuntu 22.04 3.37).
-const OLDEST_SQLITE: (i32, &str) = (3_034_000, "3.34");
+/// The oldest SQLite whose FTS5 has the trigram tokenizer contact search is built on,
+/// as SQLite numbers versions (3.34.0). On Linux Dialtone uses the system's libsqlite3
+/// (Debian 12 has 3.40, Ubuntu 22.04 3.37).
+const OLDEST_SQLITE: i32 = 3_034_000;
 
 /// Refuses an SQLite too old for contact search, in words that say what to update,
 /// before anything is created in the data folder.
 fn sqlite_new_enough(number: i32, version: &str) -> Result<()> {
-    if number >= OLDEST_SQLITE.0 {
+    if number >= OLDEST_SQLITE {
         return Ok(());
     }
     Err(Error::new(
         crate::ErrorCode::Io,
         format!(
-            "Contacts and history need SQLite {} or newer, and this system has {version}. \
+            "Contacts and history need SQLite {}.{} or newer, and this system has {version}. \
              Update the system's SQLite library (libsqlite3) and start Dialtone again; \
              nothing was changed.",
-            OLDEST_SQLITE.1
+            OLDEST_SQLITE / 1_000_000,
+            OLDEST_SQLITE / 1_000 % 1_000
         ),
     ))
 }
@@ -227,7 +229,7 @@ mod tests {
         let err = sqlite_new_enough(3_033_999, "3.33.9").unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::Io);
         assert!(err.message.contains("need SQLite 3.34 or newer, and this system has 3.33.9"), "{}", err.message);
-        sqlite_new_enough(OLDEST_SQLITE.0, "3.34.0").unwrap();
+        sqlite_new_enough(OLDEST_SQLITE, "3.34.0").unwrap();
         // The library this build links (the system's, on Linux) is new enough, and has the
         // tokenizer the check stands for.
         sqlite_new_enough(rusqlite::version_number(), rusqlite::version()).unwrap();

@@ -44,13 +44,8 @@ pub use providers::Kind;
 /// How the app and the CLI stop a call being placed: the core records the outcome itself.
 pub use tokio_util::sync::CancellationToken;
 
-/// Makes ring rustls's cryptography for the whole process, before the first TLS client
-/// (a provider's request, the updater's, SIP over TLS). The build carries ring alone, so
-/// reqwest ("rustls-no-provider") has no default of its own and would panic without
-/// this. Calling it again does nothing.
-pub fn use_ring_for_tls() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
+/// Ring as the process's TLS cryptography: called before the first TLS client is made.
+pub use dialtone_sip::use_ring_for_tls;
 
 /// Dialtone's version, as the crates were built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

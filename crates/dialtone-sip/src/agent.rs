@@ -96,9 +96,11 @@ impl Drop for Phone {
     }
 }
 
-fn install_crypto() {
-    // The process's one rustls provider, the same call as dialtone_core::use_ring_for_tls
-    // (that crate sits above this one): whichever makes a TLS client first installs it.
+/// Makes ring rustls's cryptography for the whole process, before the first TLS client
+/// (SIP over TLS, a provider's request, the app's updater). The build carries ring alone,
+/// so reqwest ("rustls-no-provider") has no default of its own and would panic without
+/// this. Calling it again does nothing. `dialtone_core` re-exports it for its callers.
+pub fn use_ring_for_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
@@ -228,7 +230,7 @@ fn parse_uri(text: &str) -> Result<rsipstack::sip::Uri> {
 impl Phone {
     /// Binds the transport and starts the stack. Nothing is sent yet.
     pub async fn start(account: Account) -> Result<Phone> {
-        install_crypto();
+        use_ring_for_tls();
         let hop = resolve(account.next_hop(), account.transport).await?;
         // The local address that routes to the registrar is the one to advertise.
         let probe = std::net::UdpSocket::bind(if hop.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" })?;

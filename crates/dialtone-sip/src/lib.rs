@@ -29,5 +29,5 @@ pub mod agent;
 pub mod call;
 pub mod digest;
 
-pub use agent::{Phone, Registered, SipAgent};
+pub use agent::{Phone, Registered, SipAgent, use_ring_for_tls};
 pub use call::{CallControl, CallDirection, CallEvent, CallHandle, EndReason, Party};
