@@ -53,12 +53,12 @@ for asset in $(grep -oE 'assets/[^"]+\.(js|css)' ui/dist/index.html); do
 done
 
 floor=target/release/dialtone-webview-floor
-# What dialtone-app sets for itself first thing (src-tauri/src/webview.rs, NO_GPU_ENV):
-# the floor gets the same for the rows that paint without the GPU.
-no_gpu="WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1"
+# What dialtone-app sets for itself first thing (src-tauri/src/webview.rs, NO_GPU_ENV and
+# NO_JIT_ENV): the floor gets the same for the rows marked "as Dialtone".
+as_dialtone="WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 JSC_useJIT=false"
 echo "== launch to first interactive frame ($runs launches each)"
 launches "floor" "$floor"
-launches "floor without the GPU" "$floor" $no_gpu
+launches "floor as Dialtone (no GPU, no JIT)" "$floor" $as_dialtone
 launches "Dialtone" "$app"
 [ -n "${DIALTONE_COMPARE:-}" ] && launches "compared build" "$DIALTONE_COMPARE"
 
@@ -114,17 +114,18 @@ echo "  the floor, tools/webview-floor (Tauri 2, one 960x680 window, an empty pa
 idle_tree 1 "$floor"
 median_of_3 "$floor"; floor_mb=$median
 echo "  floor: $floor_mb MB (launches: $spread)"
-# Dialtone's main window paints without the GPU (webview.rs); its own cost is measured
-# against a floor that does the same, and the plain floor is shown beside it.
-echo "  the floor painting without the GPU ($no_gpu, as Dialtone's window does):"
-idle_tree 1 "$floor" $no_gpu
-median_of_3 "$floor" $no_gpu; floor_cpu_mb=$median
-echo "  floor without the GPU: $floor_cpu_mb MB (launches: $spread)"
+# Dialtone paints without the GPU and runs scripts without the JIT (webview.rs); its own
+# cost is measured against a floor that does the same, and the plain floor is shown
+# beside it.
+echo "  the floor as Dialtone ($as_dialtone, as Dialtone sets for itself):"
+idle_tree 1 "$floor" $as_dialtone
+median_of_3 "$floor" $as_dialtone; floor_as_mb=$median
+echo "  floor as Dialtone: $floor_as_mb MB (launches: $spread)"
 echo "  Dialtone:"
 idle_tree 1 "$app"
 median_of_3 "$app"; app_mb=$median
 echo "  Dialtone: $app_mb MB (launches: $spread)"
-awk -v a="$app_mb" -v f="$floor_cpu_mb" 'BEGIN { printf "  Dialtone above the floor without the GPU (its own cost): %.1f MB\n", a - f }'
+awk -v a="$app_mb" -v f="$floor_as_mb" 'BEGIN { printf "  Dialtone above the floor as Dialtone (its own cost): %.1f MB\n", a - f }'
 awk -v a="$app_mb" -v f="$floor_mb" 'BEGIN { printf "  Dialtone above the plain floor: %.1f MB\n", a - f }'
 if [ -n "${DIALTONE_COMPARE:-}" ]; then
   echo "  the compared build, $DIALTONE_COMPARE:"
@@ -137,7 +138,7 @@ fi
 echo "== what each WebKitGTK setting saves (webview.rs; DIALTONE_WEBKIT_KEEP leaves parts at WebKit's defaults)"
 median_of_3 "$app" DIALTONE_WEBKIT_KEEP=all; none_mb=$median
 echo "  none of them (WebKit's defaults): $none_mb MB (launches: $spread)"
-for part in cache features pressure compositing; do
+for part in cache features pressure compositing jit; do
   median_of_3 "$app" DIALTONE_WEBKIT_KEEP=$part
   awk -v p="$part" -v m="$median" -v a="$app_mb" -v s="$spread" \
     'BEGIN { printf "  all but %-12s %6.1f MB: %s saves %.1f MB (launches: %s)\n", p ":", m, p, m - a, s }'

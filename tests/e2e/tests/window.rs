@@ -37,10 +37,11 @@ async fn frame_renders_and_navigates() {
     // And it paints without the GPU: WebKit answers the 3D-transform media query only
     // when accelerated compositing is on.
     assert_eq!(app.eval("return matchMedia('(-webkit-transform-3d)').matches").await, json!(false));
-    // Its web process was told so too, and not to prepare GPU buffers (webview.rs).
+    // Its web process was told so too, not to prepare GPU buffers, and to run scripts
+    // without JavaScriptCore's JIT compilers (webview.rs).
     let pid = dialtone_e2e::app_pid().expect("Dialtone is running");
     let environment = web_process_environment(pid);
-    for variable in ["WEBKIT_DISABLE_COMPOSITING_MODE=1", "WEBKIT_DISABLE_DMABUF_RENDERER=1"] {
+    for variable in ["WEBKIT_DISABLE_COMPOSITING_MODE=1", "WEBKIT_DISABLE_DMABUF_RENDERER=1", "JSC_useJIT=false"] {
         assert!(environment.iter().any(|v| v == variable), "{variable} missing from the web process: {environment:?}");
     }
 
