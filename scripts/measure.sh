@@ -88,6 +88,16 @@ pss_of_tree() {
   return 0
 }
 
+# How much of the process's own binary's code is resident, of its size: start-up code
+# gathered by the linker (src-tauri/build.rs, startup_order) keeps this low.
+code_resident() {
+  local binary; binary=$(readlink -f /proc/"$1"/exe)
+  awk -v b="$binary" '
+    /^[0-9a-f]+-[0-9a-f]+ / { code = ($6 == b && $2 ~ /x/) }
+    code && /^Size:/ { size += $2 } code && /^Rss:/ { rss += $2 }
+    END { printf "    its own code resident: %.1f MB of %.1f MB\n", rss/1024, size/1024 }' /proc/"$1"/smaps
+}
+
 # Starts BINARY with the given environment, waits 10 s for it to settle, measures its
 # tree (verbose when asked) and stops it. The total PSS in MB is left in $mb.
 idle_tree() {
@@ -96,6 +106,7 @@ idle_tree() {
   local pid=$!
   sleep 10
   pss_of_tree "$verbose" "$pid"
+  [ "$verbose" = 1 ] && code_resident "$pid"
   mb=$(awk -v s="$pss_kb" 'BEGIN { printf "%.1f", s/1024 }')
   kill "$pid"; wait "$pid" 2>/dev/null || true
   sleep 1
