@@ -10,6 +10,7 @@
 
 pub mod calls;
 pub mod commands;
+pub mod desktop_font;
 pub mod facetime_audio;
 pub mod incoming;
 pub mod instance;
@@ -107,6 +108,8 @@ pub fn run() {
     let result = tauri::Builder::default()
         // First: a second launch (a tel: link clicked elsewhere) goes to this window.
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| links::forwarded(app, args)))
+        // The desktop's font family, for the page's first frame (desktop_font.rs).
+        .plugin(desktop_font::plugin())
         // Used from Rust only (share.rs); the web view is granted none of their commands.
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_opener::init())

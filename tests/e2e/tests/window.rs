@@ -45,6 +45,16 @@ async fn frame_renders_and_navigates() {
         assert!(environment.iter().any(|v| v == variable), "{variable} missing from the web process: {environment:?}");
     }
 
+    // Its text is in the desktop's font, named by the app before the page ran
+    // (src-tauri/src/desktop_font.rs): GTK's font name less its size. This X server runs
+    // no settings daemon, so GTK's is its own default, "Sans 10".
+    assert_eq!(app.eval("return window.__DIALTONE_DESKTOP_FONT__").await, json!("Sans"));
+    assert_eq!(
+        app.eval("return getComputedStyle(document.body).fontFamily.replaceAll('\"', '')").await,
+        json!("Sans, sans-serif"),
+        "the stylesheet names the desktop's family instead of system-ui"
+    );
+
     let shot = app.screenshot("dialpad").await;
     assert!(shot.width >= 360 && shot.height >= 360, "{shot:?}");
     assert!(shot.distinct_colours > 50, "the window looks blank: {shot:?}");
