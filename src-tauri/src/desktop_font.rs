@@ -3,8 +3,8 @@
 //! The page's text is in the desktop's font. CSS's `system-ui` says that, and WebKitGTK
 //! resolves it to GTK's `gtk-font-name` less its size ("Cantarell 11" → "Cantarell"),
 //! but by a slower path than a family named outright: in a bare WebKitGTK 2.50 view
-//! loading Dialtone's page, mount to first frame took about 20 ms longer with
-//! `system-ui` than with the same family by name (the README's Performance section). So
+//! loading Dialtone's page, its first frame came about 20 ms later with `system-ui`
+//! than with the same family by name (the README's Performance section). So
 //! on Linux the app reads that setting itself, the same way, and hands the family to
 //! the page in a script that runs before the page's own; the stylesheet names it
 //! through `--desktop-font` and keeps `system-ui` for when it is missing (other
